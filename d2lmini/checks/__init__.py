@@ -1,0 +1,135 @@
+"""Automatic checks for the exercises.
+
+A student calls ``d2l.check("gd.lr_bound", answer)`` in an exercise cell.
+The answer goes to the check of that exercise, which lives in the module of
+its chapter (``d2lmini/checks/gd.py`` for ``"gd.*"``). The result is a
+:class:`Feedback`: it shows "Passed" or "Not yet" with a hint, both in a
+notebook and as plain text, and never a traceback: a student's function
+that raises is reported as a hint, not as a crash.
+
+Writing a check for a new chapter: add ``d2lmini/checks/CHAPTER.py`` with
+functions decorated by ``@exercise("CHAPTER.name")`` that take the answer
+and return :class:`Feedback` (``passed(...)`` or ``not_yet(...)``).
+
+Introduced in ``chapters/gd.ipynb``.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Feedback", "check", "exercise", "not_yet", "passed"]
+
+_REGISTRY: dict[str, Callable[[Any], "Feedback"]] = {}
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict of a check: passed or not yet, a message and a hint."""
+
+    exercise: str
+    passed: bool
+    message: str
+    hint: str = ""
+
+    @property
+    def verdict(self) -> str:
+        return "Passed" if self.passed else "Not yet"
+
+    def __str__(self) -> str:
+        text = f"[{self.exercise}] {self.verdict}: {self.message}"
+        if self.hint and not self.passed:
+            text += f"\nHint: {self.hint}"
+        return text
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        color, border = (
+            ("#e8f5e9", "#2e7d32") if self.passed else ("#fff8e1", "#f9a825")
+        )
+        hint = (
+            f"<br><em>Hint:</em> {html.escape(self.hint)}"
+            if self.hint and not self.passed
+            else ""
+        )
+        return (
+            f'<div class="d2lmini-feedback" style="background:{color};'
+            f"border-left:4px solid {border};padding:6px 10px;"
+            f'margin:4px 0"><strong>{self.verdict}</strong> '
+            f"<code>{html.escape(self.exercise)}</code>: "
+            f"{html.escape(self.message)}{hint}</div>"
+        )
+
+
+def passed(message: str) -> Feedback:
+    """A passing verdict (the exercise name is filled in by :func:`check`)."""
+    return Feedback("", True, message)
+
+
+def not_yet(message: str, hint: str = "") -> Feedback:
+    """A not-yet verdict with a hint (the name is filled in by check)."""
+    return Feedback("", False, message, hint)
+
+
+def exercise(name: str) -> Callable[[Callable[[Any], Feedback]],
+                                    Callable[[Any], Feedback]]:
+    """Register the decorated function as the check of exercise ``name``."""
+
+    def register(fn: Callable[[Any], Feedback]) -> Callable[[Any], Feedback]:
+        _REGISTRY[name] = fn
+        return fn
+
+    return register
+
+
+def _lookup(name: str) -> Callable[[Any], Feedback] | None:
+    chapter = name.split(".", 1)[0]
+    if name not in _REGISTRY and chapter.isidentifier():
+        try:
+            importlib.import_module(f"{__name__}.{chapter}")
+        except ModuleNotFoundError:
+            return None
+    return _REGISTRY.get(name)
+
+
+def check(name: str, answer: Any) -> Feedback:
+    """Check the answer to exercise ``name`` and say what to do next.
+
+    Args:
+        name: the exercise, as ``"chapter.exercise"`` (the exercise cell
+            gives it).
+        answer: a number, an array or a function, as the exercise asks.
+
+    Returns:
+        A :class:`Feedback`; it displays itself.
+    """
+    fn = _lookup(name) if isinstance(name, str) else None
+    if fn is None:
+        known = ", ".join(sorted(_REGISTRY)) or "none loaded yet"
+        return Feedback(
+            str(name), False, "there is no check with this name",
+            f"copy the name from the exercise cell (known: {known})",
+        )
+    if answer is Ellipsis or answer is None:
+        return Feedback(
+            name, False, "no answer yet",
+            "replace the ... in the cell above with your answer and run "
+            "this cell again",
+        )
+    try:
+        result = fn(answer)
+    except Exception as err:  # the student's code raised: report, not crash
+        where = traceback.extract_tb(err.__traceback__)[-1]
+        return Feedback(
+            name, False,
+            f"your answer raised {type(err).__name__}: {err}",
+            f"the error came from line {where.lineno} of {where.name}(); "
+            "run your function on a small input by hand to see why",
+        )
+    return Feedback(name, result.passed, result.message, result.hint)

@@ -1,0 +1,429 @@
+"""Optimization traces in one and two dimensions, drawn and animated.
+
+A *trainer* in the book's sources is a function that maps the state
+``(x1, x2, s1, s2)`` to the next state, where ``s1, s2`` hold whatever the
+algorithm remembers (a velocity, a sum of squared gradients, ...).
+:func:`train_2d` runs such a trainer; :func:`show_trace_2d` draws the path
+over the contours of the objective; :func:`animate_trace_2d` turns it into
+an animation that plays on the static website.
+
+A run that diverges is never drawn as garbage axes: the frame follows the
+trace up to a cap, and the plot says in words that the run diverges.
+
+Introduced in ``chapters/gd.ipynb``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.axes import Axes
+
+from .plotting import FIGSIZE, new_axes, set_axes
+
+__all__ = [
+    "Trace",
+    "animate_trace_2d",
+    "show_trace",
+    "show_trace_2d",
+    "trace_grid_2d",
+    "train_2d",
+]
+
+Objective = Callable[..., Any]
+Trainer2D = Callable[..., tuple[Any, Any, Any, Any]]
+
+# A run stops once a coordinate is no longer finite or exceeds this size.
+BLOWUP = 1e12
+# The frame of a 2-D plot extends at most this many times beyond the
+# starting distance from the origin; a trace that leaves it is cut there.
+FRAME_CAP = 6.0
+
+
+@dataclass(frozen=True)
+class Trace:
+    """The points visited by an optimizer, with how the run ended.
+
+    Iterating gives the points as tuples (``(x,)`` in 1-D, ``(x1, x2)`` in
+    2-D), so code that expects the sources' list of pairs keeps working.
+
+    Attributes:
+        points: array of shape ``(steps + 1, d)``, starting point first.
+        stopped_at: the step at which the run stopped because the iterate
+            was no longer finite or exceeded ``BLOWUP``; ``None`` if it ran
+            all its steps.
+    """
+
+    points: np.ndarray
+    stopped_at: int | None = None
+
+    @classmethod
+    def from_points(cls, points: Any) -> Trace:
+        """Build a trace from a list of numbers or of coordinate tuples."""
+        if isinstance(points, Trace):
+            return points
+        arr = np.array(
+            [_as_floats(p) for p in points], dtype=float, ndmin=2
+        )
+        if arr.ndim != 2 or len(arr) == 0:
+            raise ValueError(
+                "a trace needs at least one point: a list of numbers (1-D) "
+                "or of (x1, x2) pairs (2-D)"
+            )
+        return cls(arr)
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def __iter__(self) -> Iterator[tuple[float, ...]]:
+        return (tuple(float(v) for v in p) for p in self.points)
+
+    def __getitem__(self, i: int) -> tuple[float, ...]:
+        return tuple(float(v) for v in self.points[i])
+
+    @property
+    def final(self) -> tuple[float, ...]:
+        """The last point of the run."""
+        return self[-1]
+
+    def diverges(self) -> bool:
+        """Whether the run diverges.
+
+        It does when it stopped early (the iterate blew up) or when its
+        steps keep growing: the last step is longer than the one before it
+        and than the first one.
+        """
+        if self.stopped_at is not None:
+            return True
+        steps = np.linalg.norm(np.diff(self.points, axis=0), axis=1)
+        return bool(len(steps) >= 3 and steps[-1] > steps[-2]
+                    and steps[-1] > steps[0] > 0)
+
+    def __repr__(self) -> str:
+        coords = ", ".join(f"{v:.6g}" for v in self.final)
+        status = (
+            f", stopped at step {self.stopped_at} (blew up)"
+            if self.stopped_at is not None
+            else ""
+        )
+        return f"Trace({len(self) - 1} steps, final=({coords}){status})"
+
+
+def _as_floats(p: Any) -> list[float]:
+    if isinstance(p, torch.Tensor):
+        return [float(v) for v in p.detach().reshape(-1)]
+    if np.ndim(p) == 0:
+        return [float(p)]
+    return [float(v) for v in p]
+
+
+def _values(f: Objective, points: np.ndarray) -> np.ndarray:
+    """Evaluate ``f`` at each row of ``points`` (via float64 tensors)."""
+    cols = [torch.as_tensor(points[:, j]) for j in range(points.shape[1])]
+    return np.asarray(_to_numpy(f(*cols)), dtype=float).reshape(-1)
+
+
+def _to_numpy(value: Any) -> Any:
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().numpy()
+    return value
+
+
+def _check_steps(steps: Any) -> int:
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
+        raise TypeError(f"steps must be a positive integer, got {steps!r}")
+    if steps < 1:
+        raise ValueError(f"steps must be at least 1, got {steps}")
+    return int(steps)
+
+
+def train_2d(
+    trainer: Trainer2D,
+    steps: int = 20,
+    f_grad: Callable[[Any, Any], tuple[Any, Any]] | None = None,
+    x0: tuple[float, float] = (-5.0, -2.0),
+) -> Trace:
+    """Run a 2-D trainer for ``steps`` steps from ``x0``.
+
+    Args:
+        trainer: ``trainer(x1, x2, s1, s2) -> (x1, x2, s1, s2)``, or
+            ``trainer(x1, x2, s1, s2, f_grad)`` when ``f_grad`` is given.
+            The state ``s1, s2`` starts at 0.
+        steps: number of updates.
+        f_grad: gradient of the objective, passed on to the trainer.
+        x0: starting point.
+
+    Returns:
+        The :class:`Trace` of the ``steps + 1`` points visited. If an
+        iterate stops being finite or grows beyond ``1e12`` the run stops
+        there and the trace records the step (``trace.stopped_at``).
+
+    Introduced in ``chapters/gd.ipynb``.
+    """
+    if not callable(trainer):
+        raise TypeError(
+            "train_2d(trainer, ...) needs a function "
+            "(x1, x2, s1, s2) -> (x1, x2, s1, s2), got "
+            f"{type(trainer).__name__}"
+        )
+    steps = _check_steps(steps)
+    x1, x2 = (float(v) for v in x0)
+    s1: Any = 0.0
+    s2: Any = 0.0
+    points = [(x1, x2)]
+    stopped_at = None
+    for step in range(1, steps + 1):
+        args = (x1, x2, s1, s2) + ((f_grad,) if f_grad is not None else ())
+        out = trainer(*args)
+        if not (isinstance(out, (tuple, list)) and len(out) == 4):
+            raise TypeError(
+                "a 2-D trainer must return the 4-tuple (x1, x2, s1, s2), "
+                f"got {out!r}"
+            )
+        x1, x2, s1, s2 = out
+        x1, x2 = float(x1), float(x2)
+        if not (math.isfinite(x1) and math.isfinite(x2)) or max(
+            abs(x1), abs(x2)
+        ) > BLOWUP:
+            stopped_at = step
+            if math.isfinite(x1) and math.isfinite(x2):
+                points.append((x1, x2))
+            break
+        points.append((x1, x2))
+    return Trace(np.array(points, dtype=float), stopped_at)
+
+
+def _status(trace: Trace, f: Objective) -> str | None:
+    """A short sentence for the plot when the run goes wrong."""
+    if trace.stopped_at is not None:
+        return f"diverged: blew up at step {trace.stopped_at}"
+    if trace.diverges():
+        size = float(np.max(np.abs(trace.points[-1])))
+        return f"diverging: |x| = {size:.3g} after {len(trace) - 1} steps"
+    first, last = _values(f, trace.points[[0, -1]])
+    if last > first:
+        return f"ends uphill: f rose from {first:.3g} to {last:.3g}"
+    return None
+
+
+def show_trace(
+    results: Any,
+    f: Objective,
+    ax: Axes | None = None,
+    figsize: tuple[float, float] = FIGSIZE,
+) -> Axes:
+    """Draw a 1-D trace ``x_0, x_1, ...`` on the graph of ``f``.
+
+    The frame covers the whole trace; a diverging run is labelled.
+
+    Introduced in ``chapters/gd.ipynb``.
+    """
+    trace = Trace.from_points(results)
+    if trace.points.shape[1] != 1:
+        raise ValueError(
+            "show_trace draws 1-D traces; use show_trace_2d for 2-D ones"
+        )
+    xs = trace.points[:, 0]
+    n = max(np.max(np.abs(xs)), 1e-3) * 1.05
+    grid = np.linspace(-n, n, 400)
+    ax = ax if ax is not None else new_axes(figsize)
+    ax.plot(grid, _values(f, grid[:, None]), "-")
+    ax.plot(xs, _values(f, trace.points), "-o", color="C1", ms=4)
+    status = _status(trace, f)
+    if status:
+        ax.set_title(status, color="C3", fontsize="medium")
+    return set_axes(ax, "x", "f(x)")
+
+
+def _frame(points: np.ndarray) -> tuple[np.ndarray, int]:
+    """Points kept in the frame and the index of the first point cut."""
+    r0 = max(float(np.linalg.norm(points[0])), 1.0)
+    norms = np.linalg.norm(points, axis=1)
+    outside = np.nonzero(norms > FRAME_CAP * r0)[0]
+    cut = int(outside[0]) if len(outside) else len(points)
+    return points[:cut], cut
+
+
+def _limits(points: np.ndarray) -> tuple[tuple[float, float], ...]:
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    span = np.maximum(hi - lo, 1.0)
+    pad = 0.25 * span
+    return tuple((float(a), float(b)) for a, b in zip(lo - pad, hi + pad))
+
+
+def _contours(f: Objective, ax: Axes, xlim, ylim) -> None:
+    x1 = torch.linspace(*xlim, 160, dtype=torch.float64)
+    x2 = torch.linspace(*ylim, 160, dtype=torch.float64)
+    g1, g2 = torch.meshgrid(x1, x2, indexing="ij")
+    z = np.asarray(_to_numpy(f(g1, g2)), dtype=float)
+    ax.contour(g1.numpy(), g2.numpy(), z, levels=12, colors="#1f77b4",
+               linewidths=0.8)
+
+
+def show_trace_2d(
+    f: Objective,
+    results: Any,
+    ax: Axes | None = None,
+    title: str | None = None,
+    figsize: tuple[float, float] = FIGSIZE,
+) -> Axes:
+    """Draw a 2-D trace over the contour lines of ``f``.
+
+    The frame follows the trace (up to six times the starting distance from
+    the origin). A diverging run keeps its part inside the frame, an arrow
+    shows where it leaves, and the title says that it diverges.
+
+    Args:
+        f: objective ``f(x1, x2)``; it is called on tensors of a grid.
+        results: a :class:`Trace` or a list of ``(x1, x2)`` pairs.
+        ax: where to draw; a new figure when omitted.
+        title: title of the plot (a divergence notice replaces it).
+
+    Introduced in ``chapters/gd.ipynb``.
+    """
+    trace = Trace.from_points(results)
+    if trace.points.shape[1] != 2:
+        raise ValueError(
+            "show_trace_2d draws 2-D traces (pairs (x1, x2)); "
+            "use show_trace for 1-D ones"
+        )
+    shown, cut = _frame(trace.points)
+    xlim, ylim = _limits(shown)
+    ax = ax if ax is not None else new_axes(figsize)
+    _contours(f, ax, xlim, ylim)
+    ax.plot(shown[:, 0], shown[:, 1], "-o", color="#ff7f0e", ms=3.5)
+    if cut < len(trace.points):
+        _arrow_out(ax, shown[-1], trace.points[cut], xlim, ylim)
+    status = _status(trace, f)
+    if status:
+        ax.set_title(status, color="C3", fontsize="medium")
+    elif title:
+        ax.set_title(title, fontsize="medium")
+    ax.set_xlim(xlim)
+    ax.set_ylim(ylim)
+    return set_axes(ax, "x1", "x2")
+
+
+def _arrow_out(ax: Axes, start: np.ndarray, target: np.ndarray,
+               xlim, ylim) -> None:
+    """Arrow from the last point in the frame towards one outside it."""
+    direction = target - start
+    # Largest t in [0, 1] keeping start + t * direction inside the frame.
+    t = 1.0
+    for k, (lo, hi) in enumerate((xlim, ylim)):
+        if direction[k] > 0:
+            t = min(t, (hi - start[k]) / direction[k])
+        elif direction[k] < 0:
+            t = min(t, (lo - start[k]) / direction[k])
+    end = start + 0.95 * t * direction
+    ax.annotate("", xy=end, xytext=start,
+                arrowprops={"arrowstyle": "->", "color": "C3", "lw": 1.5})
+
+
+def animate_trace_2d(
+    f: Objective,
+    results: Any,
+    interval: int = 250,
+    figsize: tuple[float, float] = FIGSIZE,
+    title: str | None = None,
+) -> Any:
+    """An animation of a 2-D trace that plays without a kernel.
+
+    The contours are drawn once; each frame only moves the path. The result
+    is HTML with the frames embedded (``FuncAnimation.to_jshtml``), so it
+    plays on the static website and in any notebook.
+
+    Returns:
+        An ``IPython.display.HTML`` object; display it, or make it the last
+        expression of a cell.
+
+    Introduced in ``chapters/gd.ipynb``.
+    """
+    from IPython.display import HTML
+    from matplotlib.animation import FuncAnimation
+
+    trace = Trace.from_points(results)
+    ax = show_trace_2d(f, trace, title=title, figsize=figsize)
+    fig = ax.figure
+    path = ax.lines[-1]
+    shown = path.get_xydata()
+    arrows = list(ax.texts) + [
+        child for child in ax.get_children()
+        if type(child).__name__ == "Annotation"
+    ]
+    for artist in arrows:
+        artist.set_visible(False)
+
+    def draw(frame: int) -> list[Any]:
+        path.set_data(shown[: frame + 1, 0], shown[: frame + 1, 1])
+        last = frame == len(shown) - 1
+        for artist in arrows:
+            artist.set_visible(last)
+        return [path, *arrows]
+
+    anim = FuncAnimation(fig, draw, frames=len(shown), interval=interval,
+                         blit=False)
+    html = anim.to_jshtml(default_mode="once")
+    plt.close(fig)
+    return HTML(html)
+
+
+def _grid_panels(values: dict[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    if not values:
+        raise ValueError(
+            "trace_grid_2d needs at least one hyperparameter list, "
+            "e.g. eta=[0.1, 0.4]"
+        )
+    for name, vals in values.items():
+        if isinstance(vals, (str, bytes)) or not isinstance(vals, Sequence):
+            raise TypeError(
+                f"{name} must be a list of values to try, got {vals!r}"
+            )
+    names = list(values)
+    return [dict(zip(names, combo))
+            for combo in itertools.product(*values.values())]
+
+
+def trace_grid_2d(
+    f: Objective,
+    make_trainer: Callable[..., Trainer2D],
+    steps: int = 20,
+    f_grad: Callable[..., Any] | None = None,
+    x0: tuple[float, float] = (-5.0, -2.0),
+    ncols: int = 3,
+    **values: Sequence[Any],
+) -> np.ndarray:
+    """Small multiples: one trace per combination of hyperparameters.
+
+    The static stand-in for the sliders of :func:`explore_2d` on the
+    website. Example: ``trace_grid_2d(f, make_gd, eta=[0.1, 0.3, 0.5])``.
+
+    Returns:
+        The array of ``Axes``.
+    """
+    panels = _grid_panels(values)
+    ncols = min(ncols, len(panels))
+    nrows = math.ceil(len(panels) / ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(3.2 * ncols, 2.6 * nrows),
+        layout="constrained", squeeze=False,
+    )
+    for ax, params in zip(axes.flat, panels):
+        trace = train_2d(make_trainer(**params), steps, f_grad, x0)
+        label = ", ".join(f"{k}={v:g}" if isinstance(v, float) else
+                          f"{k}={v}" for k, v in params.items())
+        show_trace_2d(f, trace, ax=ax, title=label)
+        status = _status(trace, f)
+        if status:
+            ax.set_title(f"{label}\n{status}", color="C3",
+                         fontsize="medium")
+    for ax in axes.flat[len(panels):]:
+        ax.set_visible(False)
+    return axes
