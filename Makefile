@@ -36,7 +36,7 @@ test: setup browser
 
 # Only the package's unit tests (seconds).
 test-fast: setup
-	$(BIN)/python -m pytest -m "not notebooks and not site" -q
+	$(BIN)/python -m pytest tests -m "not notebooks and not site" -q
 
 benchmark: setup
 	$(BIN)/python benchmarks/airfoil_suite.py

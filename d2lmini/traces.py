@@ -69,6 +69,11 @@ class Trace:
         """Build a trace from a list of numbers or of coordinate tuples."""
         if isinstance(points, Trace):
             return points
+        if len(points) == 0:
+            raise ValueError(
+                "a trace needs at least one point: a list of numbers (1-D) "
+                "or of (x1, x2) pairs (2-D)"
+            )
         arr = np.array(
             [_as_floats(p) for p in points], dtype=float, ndmin=2
         )
