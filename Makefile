@@ -32,7 +32,7 @@ browser:
 # Everything: unit tests, the chapters executed, the site built with zero
 # warnings, the browser test and the Colab-like test.
 test: setup browser
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -ra
+	$(BIN)/python -m pytest -n 2 --dist loadfile -ra
 
 # Only the package's unit tests (seconds).
 test-fast: setup

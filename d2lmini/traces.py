@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -377,6 +378,10 @@ def animate_trace_2d(
                          blit=False)
     html = anim.to_jshtml(default_mode="once")
     plt.close(fig)
+    # matplotlib links Font Awesome 4 from a CDN for the button icons; the
+    # book's theme ships Font Awesome, and offline the link only fails.
+    html = re.sub(r'<link rel="stylesheet"\s+href="https://[^"]*'
+                  r'font-awesome[^"]*">', "", html)
     return HTML(html)
 
 

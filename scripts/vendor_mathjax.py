@@ -1,5 +1,5 @@
 """Copy MathJax 3 from the installed `django-static-mathjax` wheel into
-_static/mathjax, so the website renders math without internet.
+_mathjax/mathjax, so the website renders math without internet.
 
 Only what `tex-chtml.js` loads is copied (the component, its TeX extensions,
 the CHTML fonts and the menu), about 3 MB rather than the 43 MB package.
@@ -15,7 +15,7 @@ import mathjax  # the django-static-mathjax distribution
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
-TARGET = ROOT / "_static" / "mathjax"
+TARGET = ROOT / "_mathjax" / "mathjax"
 KEEP = ["tex-chtml.js", "input/tex", "output/chtml", "ui", "a11y",
         "adaptors"]
 
