@@ -40,7 +40,6 @@ _EXPORTS: dict[str, str] = {
     "new_axes": "plotting",
     # 1-D and 2-D traces
     "Trace": "traces",
-    "train_1d": "traces",
     "show_trace": "traces",
     "train_2d": "traces",
     "show_trace_2d": "traces",
@@ -51,6 +50,36 @@ _EXPORTS: dict[str, str] = {
     # exercise checks
     "Feedback": "checks",
     "check": "checks",
+    # optimizers from scratch (one update rule per algorithm)
+    "check_hyperparams": "optim",
+    "sgd": "optim",
+    "sgd_momentum": "optim",
+    "sgd_nesterov": "optim",
+    "adagrad": "optim",
+    "rmsprop": "optim",
+    "adadelta": "optim",
+    "adam": "optim",
+    "yogi": "optim",
+    "adamax": "optim",
+    "nadam": "optim",
+    "amsgrad": "optim",
+    "init_sgd_states": "optim",
+    "init_momentum_states": "optim",
+    "init_adagrad_states": "optim",
+    "init_rmsprop_states": "optim",
+    "init_adadelta_states": "optim",
+    "init_adam_states": "optim",
+    "init_adamax_states": "optim",
+    "init_nadam_states": "optim",
+    "init_amsgrad_states": "optim",
+    "trainer_2d": "optim",
+    # training on airfoil
+    "History": "train",
+    "linreg": "train",
+    "squared_loss": "train",
+    "train_ch11": "train",
+    "train_concise_ch11": "train",
+    "plot_histories": "train",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

@@ -80,7 +80,7 @@ def data_path(name: str) -> Path:
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _verify_cached(path: str, mtime_ns: int, size: int, sha1: str) -> None:
     digest = hashlib.sha1(Path(path).read_bytes()).hexdigest()
     if digest != sha1:

@@ -14,7 +14,8 @@ import time
 
 import matplotlib
 
-matplotlib.use("Agg")  # tests draw without a screen; set here, never in d2lmini
+# Tests draw without a screen (set here, never in d2lmini).
+matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -31,7 +32,7 @@ def _close_figures():
     plt.close("all")
 
 
-# --- exports -----------------------------------------------------------------
+# --- exports ---
 
 
 @pytest.mark.parametrize("name", sorted(d2l._EXPORTS))
@@ -75,7 +76,7 @@ def test_import_is_cheap_and_has_no_side_effects():
     assert float(out.stdout) < 0.5
 
 
-# --- devices and timer ----------------------------------------------------------
+# --- devices and timer ---
 
 
 def test_devices_on_this_machine():
@@ -133,7 +134,7 @@ def test_timer_avg_without_runs():
         timer.avg()
 
 
-# --- data -----------------------------------------------------------------
+# --- data ---
 
 
 def test_shipped_files_match_their_checksums():
@@ -241,7 +242,7 @@ def test_load_array_rejects_mismatched_lengths():
         d2l.load_array((torch.zeros(3), torch.zeros(4)), 2)
 
 
-# --- traces -----------------------------------------------------------------
+# --- traces ---
 
 
 def f_2d(x1, x2):
@@ -387,7 +388,7 @@ def test_explorer_builds_sliders():
         d2l.explore_2d(f_2d, make_gd)
 
 
-# --- plotting -----------------------------------------------------------------
+# --- plotting ---
 
 
 def test_plot_several_series_and_returns_axes():
@@ -409,7 +410,7 @@ def test_plot_mismatch():
         d2l.plot([[1, 2], [1, 2], [3, 4]], [[1, 2], [3, 4]])
 
 
-# --- exercise checks ------------------------------------------------------------
+# --- exercise checks ---
 
 
 def test_check_passes_and_fails_with_hint():

@@ -25,7 +25,7 @@ from typing import Any
 
 __all__ = ["Feedback", "check", "exercise", "not_yet", "passed"]
 
-_REGISTRY: dict[str, Callable[[Any], "Feedback"]] = {}
+_REGISTRY: dict[str, Callable[[Any], Feedback]] = {}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,225 @@
+"""Checks for the exercises of ``chapters/minibatch-sgd.ipynb``."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import torch
+
+from . import Feedback, exercise, not_yet, passed
+
+LR_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
+GRID_BATCH_SIZE = 50
+GRID_EPOCHS = 2
+
+
+def _number(answer: Any) -> float | None:
+    if isinstance(answer, bool):
+        return None
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _final_loss(lr: float) -> float:
+    """Final loss of the exercise's run: batch 50, two epochs, on the CPU."""
+    from ..data import get_data_ch11
+    from ..optim import sgd
+    from ..train import train_ch11
+
+    data_iter, feature_dim = get_data_ch11(GRID_BATCH_SIZE)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        history = train_ch11(sgd, None, {"lr": lr}, data_iter, feature_dim,
+                             GRID_EPOCHS, plot=False, device="cpu")
+    loss = history.final_loss
+    return loss if math.isfinite(loss) else math.inf
+
+
+@exercise("minibatch.best_lr")
+def best_lr(answer: Any) -> Feedback:
+    """The learning rate of the grid with the lowest final loss."""
+    value = _number(answer)
+    if value is None:
+        return not_yet(f"the answer should be a learning rate, got "
+                       f"{answer!r}",
+                       f"pick one of the rates {list(LR_GRID)}")
+    matches = [lr for lr in LR_GRID if math.isclose(value, lr, rel_tol=1e-6)]
+    if not matches:
+        return not_yet(f"{value:g} is not one of the rates to try",
+                       f"pick one of the rates {list(LR_GRID)}")
+    losses = {lr: _final_loss(lr) for lr in LR_GRID}
+    best = min(losses.values())
+    mine = losses[matches[0]]
+    if mine <= best * (1 + 1e-3):
+        return passed(f"lr = {value:g} ends at loss {mine:.4f}, the lowest "
+                      "of the grid.")
+    if math.isinf(mine):
+        what = "diverges"
+    else:
+        what = f"ends at loss {mine:.4f}"
+    return not_yet(
+        f"with lr = {value:g} the run {what}; another rate of the grid ends "
+        "lower",
+        f"run train_sgd(lr, {GRID_BATCH_SIZE}, {GRID_EPOCHS}) for every "
+        "rate and compare the final losses (print the History)",
+    )
+
+
+@exercise("minibatch.lr_schedule")
+def lr_schedule(answer: Callable[[Any], Any]) -> Feedback:
+    """make_scheduler(optimizer) divides the rate by 10 after each epoch."""
+    if not callable(answer):
+        return not_yet("the answer should be your function "
+                       "make_scheduler(optimizer)",
+                       "pass the function itself, without calling it")
+    for lr0 in (0.05, 0.4, 1.0):
+        param = torch.zeros(1, requires_grad=True)
+        optimizer = torch.optim.SGD([param], lr=lr0)
+        scheduler = answer(optimizer)
+        if not callable(getattr(scheduler, "step", None)):
+            return not_yet(
+                "make_scheduler should return a scheduler, an object with "
+                f"a step() method, got {type(scheduler).__name__}",
+                "build one from torch.optim.lr_scheduler, e.g. StepLR, "
+                "with the optimizer you were given",
+            )
+        for epoch in range(5):
+            lr = optimizer.param_groups[0]["lr"]
+            expected = lr0 * 10.0 ** (-epoch)
+            if not math.isclose(lr, expected, rel_tol=1e-6):
+                if epoch == 0:
+                    hint = ("the first epoch must run at the initial rate; "
+                            "do not step the scheduler when creating it")
+                elif math.isclose(lr, lr0 * 0.9 ** epoch, rel_tol=1e-6):
+                    hint = ("gamma is the factor the rate is multiplied "
+                            "by: dividing by 10 means gamma=0.1")
+                elif math.isclose(lr, lr0, rel_tol=1e-6):
+                    hint = ("the rate never changes: decay it at every "
+                            "step() call (step_size=1)")
+                else:
+                    hint = ("after k calls of scheduler.step() the rate "
+                            "should be lr0 * 10**(-k)")
+                return not_yet(
+                    f"with initial rate {lr0}, epoch {epoch} runs at "
+                    f"{lr:.3g} instead of {expected:.3g}", hint,
+                )
+            # One epoch: an optimizer step, then the scheduler's step.
+            param.grad = torch.zeros_like(param)
+            optimizer.step()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                scheduler.step()
+    return passed("the rate is divided by 10 after every epoch, for "
+                  "several initial rates.")
+
+
+def _indices(out: Any, n: int, batch_size: int) -> torch.Tensor | str:
+    """The sampler's output as a 1-D integer tensor, or what is wrong."""
+    try:
+        idx = torch.as_tensor(out)
+    except (TypeError, ValueError, RuntimeError):
+        return f"returned {type(out).__name__}, not indices"
+    if idx.shape != (batch_size,):
+        return (f"sample_batch({n}, {batch_size}) returned shape "
+                f"{tuple(idx.shape)} instead of ({batch_size},)")
+    if idx.dtype.is_floating_point or idx.dtype.is_complex or \
+            idx.dtype == torch.bool:
+        return f"the indices should be integers, got dtype {idx.dtype}"
+    if idx.numel() and (idx.min() < 0 or idx.max() >= n):
+        return (f"sample_batch({n}, {batch_size}) returned indices outside "
+                f"0..{n - 1}")
+    return idx.long()
+
+
+@exercise("minibatch.sampler")
+def sampler(answer: Callable[[int, int], Any]) -> Feedback:
+    """sample_batch(n, b): b uniform indices in 0..n-1, with replacement."""
+    if not callable(answer):
+        return not_yet("the answer should be your function "
+                       "sample_batch(n, batch_size)",
+                       "pass the function itself, without calling it")
+    shape_hint = "return a tensor of batch_size integers between 0 and n-1"
+    for n, b in [(10, 4), (1500, 10), (7, 7), (3, 8)]:
+        try:
+            out = answer(n, b)
+        except Exception as err:  # report, do not crash
+            hint = shape_hint
+            if b > n:
+                hint = ("with replacement a batch may be larger than n: "
+                        "draw each index independently")
+            return not_yet(f"sample_batch({n}, {b}) raised "
+                           f"{type(err).__name__}: {err}", hint)
+        idx = _indices(out, n, b)
+        if isinstance(idx, str):
+            return not_yet(idx, shape_hint)
+    # With replacement, a batch of 5 from 5 repeats an index with
+    # probability 1 - 5!/5**5 (about 0.96).
+    repeats = sum(len(set(_indices(answer(5, 5), 5, 5).tolist())) < 5
+                  for _ in range(300))
+    if repeats < 0.8 * 300:
+        return not_yet(
+            f"only {repeats} of 300 batches of 5 indices out of 5 repeated "
+            "an index; with replacement almost all of them should",
+            "draw each index independently (torch.randint), not a slice "
+            "of a permutation",
+        )
+    draws = torch.cat([_indices(answer(6, 6), 6, 6) for _ in range(2000)])
+    counts = torch.bincount(draws, minlength=6).double()
+    if (counts - 2000).abs().max() > 300:
+        return not_yet(
+            f"over 12000 draws from 0..5 the counts are "
+            f"{counts.long().tolist()}; they should all be close to 2000",
+            "every index should be equally likely",
+        )
+    first = _indices(answer(1000, 20), 1000, 20)
+    second = _indices(answer(1000, 20), 1000, 20)
+    if torch.equal(first, second):
+        return not_yet("two calls returned the same batch",
+                       "draw new random indices at every call")
+    return passed("batches have the right shape and range, repeat indices "
+                  "as sampling with replacement does, and are uniform.")
+
+
+GENIE_N, GENIE_B = 1500, 100
+GENIE = {
+    "updates_per_epoch": (
+        math.ceil(2 * GENIE_N / GENIE_B),
+        "one epoch of the doubled data holds 2n examples, b per update",
+    ),
+    "gd_gradient_ratio": (
+        1.0,
+        "the full gradient is an average; averaging every term twice "
+        "gives the same average",
+    ),
+    "variance_ratio": (
+        ((2 * GENIE_N - GENIE_B) / (2 * GENIE_N - 1))
+        / ((GENIE_N - GENIE_B) / (GENIE_N - 1)),
+        "use the chapter's theorem: the spread sigma^2 of the per-example "
+        "gradients is unchanged, only n becomes 2n in (n - b) / (n - 1)",
+    ),
+}
+
+
+@exercise("minibatch.genie")
+def genie(answer: Mapping[str, Any]) -> Feedback:
+    """Duplicated data: updates per epoch, GD gradient, minibatch variance."""
+    if not isinstance(answer, Mapping):
+        return not_yet("the answer should be a dictionary with the keys "
+                       + ", ".join(GENIE),
+                       "fill in the dictionary of the exercise cell")
+    for key, (expected, hint) in GENIE.items():
+        if key not in answer:
+            return not_yet(f"the key {key!r} is missing", hint)
+        value = _number(answer[key])
+        if value is None:
+            return not_yet(f"{key} should be a number, got "
+                           f"{answer[key]!r}", hint)
+        if not math.isclose(value, expected, rel_tol=1e-3):
+            return not_yet(f"{key} = {value:.6g} is not right yet", hint)
+    return passed("all three answers are right.")

@@ -1,0 +1,153 @@
+"""Checks for the exercises of ``chapters/momentum.ipynb``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+
+from . import Feedback, exercise, not_yet, passed
+
+# The ill-conditioned problem of the chapter: f = 0.1 x1^2 + 2 x2^2.
+_CURVATURES = (0.2, 4.0)
+
+
+def _number(answer: Any) -> float | None:
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _close(answer: Any, expected: float, what: str, hint: str,
+           rtol: float = 1e-3) -> Feedback:
+    value = _number(answer)
+    if value is None:
+        return not_yet(f"{what} should be a finite number, got {answer!r}",
+                       hint)
+    if math.isclose(value, expected, rel_tol=rtol, abs_tol=1e-12):
+        return passed(f"{what} = {value:.6g} is right.")
+    return not_yet(f"{what} = {value:.6g} is not right yet.", hint)
+
+
+def _momentum_rate(lr: float, momentum: float, lam: float) -> float:
+    """Spectral radius of R(beta, eta, lambda) = [[b, l], [-e b, 1 - e l]]."""
+    matrix = np.array([[momentum, lam], [-lr * momentum, 1 - lr * lam]])
+    return float(np.abs(np.linalg.eigvals(matrix)).max())
+
+
+def best_momentum_rate(lam_min: float, lam_max: float) -> float:
+    """The best worst-case rate of momentum on [lam_min, lam_max]:
+    (sqrt(kappa) - 1) / (sqrt(kappa) + 1), reached by Polyak's choice."""
+    root = math.sqrt(lam_max / lam_min)
+    return (root - 1) / (root + 1)
+
+
+@exercise("momentum.best_pair")
+def best_pair(answer: Any) -> Feedback:
+    """A pair (lr, momentum) whose worst spectral radius on the
+    chapter's problem is within 2% of the optimum."""
+    hint = ("compute the spectral radius of R(beta, eta, lambda) for "
+            "lambda = 0.2 and 4 on a grid of (eta, beta) and keep the "
+            "pair whose larger radius is smallest")
+    try:
+        lr, momentum = (float(v) for v in answer)
+    except (TypeError, ValueError):
+        return not_yet("the answer should be a pair (lr, momentum) of "
+                       f"numbers, got {answer!r}", hint)
+    if not (math.isfinite(lr) and math.isfinite(momentum)):
+        return not_yet("both numbers must be finite", hint)
+    if lr <= 0 or not 0 <= momentum < 1:
+        return not_yet(
+            f"(lr, momentum) = ({lr:g}, {momentum:g}) is outside the "
+            "range of the method: lr > 0 and 0 <= momentum < 1", hint)
+    rate = max(_momentum_rate(lr, momentum, lam) for lam in _CURVATURES)
+    best = best_momentum_rate(min(_CURVATURES), max(_CURVATURES))
+    if rate >= 1:
+        return not_yet(
+            f"with (lr, momentum) = ({lr:g}, {momentum:g}) momentum does "
+            f"not converge: the spectral radius is {rate:.3f} >= 1",
+            "the steep coordinate (lambda = 4) needs "
+            "lr * 4 < 2 + 2 * momentum")
+    if rate > 1.02 * best:
+        return not_yet(
+            f"the worse coordinate shrinks by {rate:.4f} per step; a "
+            f"better pair reaches {best:.4f}", hint)
+    return passed(f"the worse coordinate shrinks by {rate:.4f} per step, "
+                  f"the best possible is {best:.4f}.")
+
+
+@exercise("momentum.eigen_best_lr")
+def eigen_best_lr(answer: Any) -> Feedback:
+    """Best constant GD learning rate for lambda_i = 2**-i, i = 0..9:
+    2 / (lambda_min + lambda_max)."""
+    lams = [2.0 ** -i for i in range(10)]
+    expected = 2 / (min(lams) + max(lams))
+    return _close(
+        answer, expected, "the best learning rate",
+        "coordinate i shrinks by |1 - eta * lambda_i| per step; the worst "
+        "factor is smallest when those of the largest and the smallest "
+        "lambda are equal",
+    )
+
+
+@exercise("momentum.quadratic_min")
+def quadratic_min(answer: Callable[..., Any]) -> Feedback:
+    """minimize_quadratic(Q, c, b) must return (-Q^-1 c, b - c^T Q^-1 c/2)."""
+    if not callable(answer):
+        return not_yet("the answer should be your function "
+                       "minimize_quadratic(Q, c, b)",
+                       "pass the function itself, without calling it")
+    gen = torch.Generator().manual_seed(1)
+    cases = []
+    for d in (1, 2, 5):
+        A = torch.randn(d, d, generator=gen, dtype=torch.float64)
+        Q = A @ A.T + 0.5 * torch.eye(d, dtype=torch.float64)
+        c = torch.randn(d, generator=gen, dtype=torch.float64)
+        cases.append((Q, c, float(torch.randn(1, generator=gen))))
+    for Q, c, b in cases:
+        out = answer(Q.clone(), c.clone(), b)
+        if out is None:
+            return not_yet("your function returns nothing yet",
+                           "replace the ... with code that returns the pair "
+                           "(x_star, h_star)")
+        if not (isinstance(out, (tuple, list)) and len(out) == 2):
+            return not_yet("your function should return the pair "
+                           "(x_star, h_star)",
+                           "return x_star (a tensor) and h_star (a number)")
+        x_star = -torch.linalg.solve(Q, c)
+        h_star = b - 0.5 * float(c @ torch.linalg.solve(Q, c))
+        try:
+            got_x = torch.as_tensor(out[0], dtype=torch.float64).reshape(-1)
+        except (TypeError, ValueError, RuntimeError):
+            return not_yet(f"x_star should be a tensor, got {out[0]!r}",
+                           "return the minimizer as a tensor of shape (d,)")
+        got_h = _number(out[1])
+        if got_x.shape != x_star.shape or not torch.allclose(
+                got_x, x_star, rtol=1e-6, atol=1e-8):
+            return not_yet(
+                f"for a {len(c)}-dimensional example the minimizer is not "
+                "right",
+                "set the gradient Q x + c to zero and solve for x")
+        if got_h is None or not math.isclose(got_h, h_star, rel_tol=1e-6,
+                                             abs_tol=1e-8):
+            return not_yet(
+                f"for a {len(c)}-dimensional example the minimum value "
+                f"{out[1]!r} is not right",
+                "substitute the minimizer into h and simplify")
+    return passed("minimizer and minimum value are right on three "
+                  "random quadratics.")
+
+
+@exercise("momentum.effective_lr")
+def effective_lr(answer: Any) -> Feedback:
+    """Momentum 0.9 matches SGD at lr 0.05 with lr = 0.05 * (1 - 0.9)."""
+    return _close(
+        answer, 0.05 * (1 - 0.9), "the learning rate for momentum",
+        "with a steady gradient g the velocity tends to g / (1 - beta), so "
+        "the step is lr / (1 - beta) times the gradient",
+    )

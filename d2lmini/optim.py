@@ -1,0 +1,829 @@
+"""Every optimizer of the book, written from scratch the way the sources do.
+
+Each algorithm is one function ``NAME(params, states, hyperparams)`` that
+reads the gradients ``p.grad`` and updates the parameters ``params`` and the
+optimizer's memory ``states`` in place. It neither zeroes the gradients nor
+touches ``hyperparams``: the step counter ``t`` of the Adam family lives in
+the state, next to the moments. ``init_NAME_states`` makes that memory,
+either for the airfoil model (``feature_dim``: a weight of shape
+``(feature_dim, 1)`` and a bias of shape ``(1,)``) or shaped like a list of
+tensors.
+
+The same functions drive :func:`d2lmini.train_ch11` on the airfoil data and,
+through :func:`trainer_2d`, the 2-D traces of every chapter.
+
+Conventions. Defaults follow the book's sources. Where the sources and
+``torch.optim`` disagree, a hyperparameter switches between the two forms:
+
+===========  ==========================  ==================================
+optimizer    sources (default)           to match ``torch.optim``
+===========  ==========================  ==================================
+adagrad      ``eps`` inside the root     ``eps_inside_sqrt=False``
+rmsprop      ``eps`` inside the root     ``eps_inside_sqrt=False``
+adadelta     no learning rate            ``lr`` (PyTorch's default is 1)
+adamax       ``u + eps`` in the divisor  ``eps_in_max=True``
+nadam        constant momentum beta1     ``momentum_decay=0.004``
+amsgrad      no bias correction          ``bias_correction=True``
+===========  ==========================  ==================================
+
+Only ``eps`` defaults differ otherwise (PyTorch: ``1e-10`` for Adagrad,
+``1e-8`` for RMSprop and Adam, ``1e-6`` for Adadelta); pass it explicitly.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Union
+
+import torch
+
+__all__ = [
+    "adadelta",
+    "adagrad",
+    "adam",
+    "adamax",
+    "amsgrad",
+    "check_hyperparams",
+    "init_adadelta_states",
+    "init_adagrad_states",
+    "init_adam_states",
+    "init_adamax_states",
+    "init_amsgrad_states",
+    "init_momentum_states",
+    "init_nadam_states",
+    "init_rmsprop_states",
+    "init_sgd_states",
+    "nadam",
+    "rmsprop",
+    "sgd",
+    "sgd_momentum",
+    "sgd_nesterov",
+    "trainer_2d",
+    "yogi",
+]
+
+Params = Sequence[torch.Tensor]
+Hyperparams = Mapping[str, Any]
+ParamsOrDim = Union[int, Sequence[torch.Tensor]]
+
+# ---------------------------------------------------------------------------
+# Hyperparameters: defaults (the sources' values) and allowed ranges.
+# ---------------------------------------------------------------------------
+
+_REQUIRED = object()
+
+_SPECS: dict[str, dict[str, Any]] = {
+    "sgd": {"lr": _REQUIRED},
+    "sgd_momentum": {"lr": _REQUIRED, "momentum": _REQUIRED},
+    "sgd_nesterov": {"lr": _REQUIRED, "momentum": _REQUIRED},
+    "adagrad": {"lr": _REQUIRED, "eps": 1e-6, "eps_inside_sqrt": True},
+    "rmsprop": {"lr": _REQUIRED, "gamma": _REQUIRED, "eps": 1e-6,
+                "eps_inside_sqrt": True},
+    "adadelta": {"rho": _REQUIRED, "eps": 1e-5, "lr": 1.0},
+    "adam": {"lr": _REQUIRED, "beta1": 0.9, "beta2": 0.999, "eps": 1e-6},
+    "yogi": {"lr": _REQUIRED, "beta1": 0.9, "beta2": 0.999, "eps": 1e-3},
+    "adamax": {"lr": _REQUIRED, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
+               "eps_in_max": False},
+    "nadam": {"lr": _REQUIRED, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
+              "momentum_decay": None},
+    "amsgrad": {"lr": _REQUIRED, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
+                "bias_correction": False},
+}
+
+_UNIT = ("in [0, 1)", lambda v: 0 <= v < 1)
+_RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "lr": (">= 0", lambda v: v >= 0),
+    "eps": ("> 0", lambda v: v > 0),
+    "momentum": _UNIT,
+    "gamma": _UNIT,
+    "rho": _UNIT,
+    "beta1": _UNIT,
+    "beta2": _UNIT,
+    "momentum_decay": (">= 0 or None", lambda v: v >= 0),
+}
+
+
+def _check_value(name: str, value: Any) -> Any:
+    if name not in _RULES:  # a convention switch
+        if not isinstance(value, bool):
+            raise ValueError(f"{name} must be True or False, got {value!r}")
+        return value
+    if value is None and name == "momentum_decay":
+        return value
+    rule, ok = _RULES[name]
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not ok(value)
+    ):
+        raise ValueError(f"{name} must be {rule}, got {value!r}")
+    return value
+
+
+def _optimizer_name(optimizer: str | Callable[..., Any]) -> str:
+    name = optimizer if isinstance(optimizer, str) else getattr(
+        optimizer, "__name__", repr(optimizer))
+    if name not in _SPECS:
+        raise ValueError(
+            f"unknown optimizer {name!r}; expected one of "
+            + ", ".join(sorted(_SPECS))
+        )
+    return name
+
+
+def check_hyperparams(
+    optimizer: str | Callable[..., Any], hyperparams: Hyperparams
+) -> dict[str, Any]:
+    """Check hyperparameters and fill in the defaults.
+
+    Args:
+        optimizer: one of the package's optimizers, or its name.
+        hyperparams: the dictionary passed to it, e.g. ``{"lr": 0.01}``.
+
+    Returns:
+        A new dictionary with every hyperparameter of ``optimizer``.
+
+    Raises:
+        ValueError: a name is unknown, a required one is missing, or a
+            value is out of range (``"lr must be >= 0, got -0.1"``).
+
+    Example:
+        >>> check_hyperparams("adam", {"lr": 0.01})["beta2"]
+        0.999
+
+    Introduced in ``chapters/minibatch-sgd.ipynb``.
+    """
+    name = _optimizer_name(optimizer)
+    spec = _SPECS[name]
+    if not isinstance(hyperparams, Mapping):
+        raise ValueError(
+            f"hyperparams for {name} must be a dict such as {{'lr': 0.01}}, "
+            f"got {type(hyperparams).__name__}"
+        )
+    for key in hyperparams:
+        if key not in spec:
+            hint = (
+                " (the step counter t lives in the states made by "
+                f"init_{'adam' if name == 'yogi' else name}_states)"
+                if key == "t" else ""
+            )
+            raise ValueError(
+                f"unknown hyperparameter {key!r} for {name}; expected one "
+                f"of {', '.join(sorted(spec))}{hint}"
+            )
+    values = {}
+    for key, default in spec.items():
+        value = hyperparams.get(key, default)
+        if value is _REQUIRED:
+            raise ValueError(
+                f"{name} needs the hyperparameter {key!r} "
+                f"({key} {_RULES[key][0]})"
+            )
+        values[key] = _check_value(key, value)
+    return values
+
+
+def _read(hyperparams: Hyperparams, name: str) -> tuple[Any, ...]:
+    """The hyperparameters of optimizer ``name``, checked, in table order.
+
+    The order is that of ``_SPECS[name]``: the names in each optimizer's
+    first line, ``lr, beta1, beta2, eps = _read(hyperparams, "adam")``.
+    """
+    return tuple(check_hyperparams(name, hyperparams).values())
+
+
+# ---------------------------------------------------------------------------
+# States.
+# ---------------------------------------------------------------------------
+
+
+def _like(params_or_dim: ParamsOrDim) -> list[torch.Tensor]:
+    """Zero tensors shaped like the parameters the states are for."""
+    if isinstance(params_or_dim, numbers.Integral) and not isinstance(
+        params_or_dim, bool
+    ):
+        if params_or_dim < 1:
+            raise ValueError(
+                f"feature_dim must be >= 1, got {params_or_dim}"
+            )
+        dim = int(params_or_dim)
+        return [torch.zeros((dim, 1)), torch.zeros(1)]
+    if isinstance(params_or_dim, torch.Tensor) or not isinstance(
+        params_or_dim, Sequence
+    ) or not all(isinstance(p, torch.Tensor) for p in params_or_dim):
+        raise ValueError(
+            "states are made for feature_dim (a positive int, the airfoil "
+            "model [w, b]) or for a list of tensors, got "
+            f"{type(params_or_dim).__name__}"
+        )
+    return [torch.zeros_like(p, memory_format=torch.preserve_format)
+            for p in params_or_dim]
+
+
+def _counter(like: torch.Tensor, value: float = 0.0) -> torch.Tensor:
+    """A 0-dim tensor (a step counter or a running product) in the state."""
+    return torch.full((), value, dtype=like.dtype, device=like.device)
+
+
+def init_sgd_states(params_or_dim: ParamsOrDim) -> tuple[None, ...]:
+    """SGD remembers nothing: one ``None`` per parameter.
+
+    Introduced in ``chapters/minibatch-sgd.ipynb``.
+    """
+    return tuple(None for _ in _like(params_or_dim))
+
+
+def init_momentum_states(
+    params_or_dim: ParamsOrDim,
+) -> tuple[torch.Tensor, ...]:
+    """Velocities ``v = 0``, one per parameter (momentum and Nesterov).
+
+    Introduced in ``chapters/momentum.ipynb``.
+    """
+    return tuple(_like(params_or_dim))
+
+
+def init_adagrad_states(
+    params_or_dim: ParamsOrDim,
+) -> tuple[torch.Tensor, ...]:
+    """Sums of squared gradients ``s = 0``, one per parameter.
+
+    Introduced in ``chapters/adagrad.ipynb``.
+    """
+    return tuple(_like(params_or_dim))
+
+
+def init_rmsprop_states(
+    params_or_dim: ParamsOrDim,
+) -> tuple[torch.Tensor, ...]:
+    """Leaky averages of squared gradients ``s = 0``, one per parameter.
+
+    Introduced in ``chapters/rmsprop.ipynb``.
+    """
+    return tuple(_like(params_or_dim))
+
+
+def init_adadelta_states(
+    params_or_dim: ParamsOrDim,
+) -> tuple[tuple[torch.Tensor, torch.Tensor], ...]:
+    """Pairs ``(s, delta)`` of zeros, one per parameter.
+
+    Introduced in ``chapters/adadelta.ipynb``.
+    """
+    return tuple((z, z.clone()) for z in _like(params_or_dim))
+
+
+def init_adam_states(
+    params_or_dim: ParamsOrDim,
+) -> tuple[tuple[torch.Tensor, torch.Tensor, torch.Tensor], ...]:
+    """Triples ``(v, s, t)``: moments and a 0-dim step counter (Adam, Yogi).
+
+    Introduced in ``chapters/adam.ipynb``.
+    """
+    return tuple((z, z.clone(), _counter(z)) for z in _like(params_or_dim))
+
+
+def init_adamax_states(
+    params_or_dim: ParamsOrDim,
+) -> tuple[tuple[torch.Tensor, torch.Tensor, torch.Tensor], ...]:
+    """Triples ``(v, u, t)``: momentum, infinity norm and step counter.
+
+    Introduced in ``chapters/adamax-nadam-amsgrad.ipynb``.
+    """
+    return tuple((z, z.clone(), _counter(z)) for z in _like(params_or_dim))
+
+
+def init_nadam_states(
+    params_or_dim: ParamsOrDim,
+) -> tuple[tuple[torch.Tensor, ...], ...]:
+    """Quadruples ``(v, s, t, mu_prod)``; ``mu_prod`` starts at 1.
+
+    Introduced in ``chapters/adamax-nadam-amsgrad.ipynb``.
+    """
+    return tuple((z, z.clone(), _counter(z), _counter(z, 1.0))
+                 for z in _like(params_or_dim))
+
+
+def init_amsgrad_states(
+    params_or_dim: ParamsOrDim,
+) -> tuple[tuple[torch.Tensor, ...], ...]:
+    """Quadruples ``(v, s, s_max, t)`` of zeros.
+
+    Introduced in ``chapters/adamax-nadam-amsgrad.ipynb``.
+    """
+    return tuple((z, z.clone(), z.clone(), _counter(z))
+                 for z in _like(params_or_dim))
+
+
+# ---------------------------------------------------------------------------
+# The update rules.
+# ---------------------------------------------------------------------------
+
+
+def sgd(params: Params, states: Any, hyperparams: Hyperparams) -> None:
+    r"""Minibatch stochastic gradient descent.
+
+    .. math:: \mathbf{x} \leftarrow \mathbf{x} - \eta \mathbf{g}
+
+    Args:
+        params: leaf tensors with their gradients in ``p.grad``.
+        states: ignored (SGD remembers nothing); ``None`` is fine.
+        hyperparams: ``lr`` (:math:`\eta \ge 0`).
+
+    Same as ``torch.optim.SGD(params, lr)``.
+
+    Introduced in ``chapters/minibatch-sgd.ipynb``.
+    """
+    (lr,) = _read(hyperparams, "sgd")
+    for p in params:
+        with torch.no_grad():
+            p -= lr * p.grad
+
+
+def sgd_momentum(
+    params: Params, states: Sequence[torch.Tensor], hyperparams: Hyperparams
+) -> None:
+    r"""SGD with momentum (the heavy ball, Polyak).
+
+    .. math::
+        \mathbf{v} \leftarrow \beta \mathbf{v} + \mathbf{g}, \qquad
+        \mathbf{x} \leftarrow \mathbf{x} - \eta \mathbf{v}
+
+    With :math:`\beta = 0` this is SGD. This is PyTorch's convention; other
+    texts write :math:`\mathbf{v} \leftarrow \beta\mathbf{v} + \eta
+    \mathbf{g}`, which is the same for a constant learning rate.
+
+    Args:
+        params: leaf tensors with their gradients in ``p.grad``.
+        states: the velocities, from :func:`init_momentum_states`.
+        hyperparams: ``lr`` (:math:`\eta \ge 0`) and ``momentum``
+            (:math:`\beta \in [0, 1)`).
+
+    Same as ``torch.optim.SGD(params, lr, momentum=momentum)``.
+
+    Introduced in ``chapters/momentum.ipynb``.
+    """
+    lr, momentum = _read(hyperparams, "sgd_momentum")
+    for p, v in zip(params, states):
+        with torch.no_grad():
+            v[:] = momentum * v + p.grad
+            p -= lr * v
+
+
+def sgd_nesterov(
+    params: Params, states: Sequence[torch.Tensor], hyperparams: Hyperparams
+) -> None:
+    r"""Nesterov's accelerated gradient, in PyTorch's form.
+
+    .. math::
+        \mathbf{v} \leftarrow \beta \mathbf{v} + \mathbf{g}, \qquad
+        \mathbf{x} \leftarrow \mathbf{x} - \eta (\mathbf{g} + \beta
+        \mathbf{v})
+
+    The look-ahead form (gradient taken at :math:`\mathbf{x} - \eta\beta
+    \mathbf{v}`) becomes this one when :math:`\mathbf{x}` denotes the
+    look-ahead point, so the gradient is always taken at the parameters.
+
+    Args:
+        params: leaf tensors with their gradients in ``p.grad``.
+        states: the velocities, from :func:`init_momentum_states`.
+        hyperparams: ``lr`` (:math:`\eta \ge 0`) and ``momentum``
+            (:math:`\beta \in [0, 1)`).
+
+    Same as ``torch.optim.SGD(params, lr, momentum=momentum,
+    nesterov=True)``.
+
+    Introduced in ``chapters/momentum.ipynb``.
+    """
+    lr, momentum = _read(hyperparams, "sgd_nesterov")
+    for p, v in zip(params, states):
+        with torch.no_grad():
+            v[:] = momentum * v + p.grad
+            p -= lr * (p.grad + momentum * v)
+
+
+def adagrad(
+    params: Params, states: Sequence[torch.Tensor], hyperparams: Hyperparams
+) -> None:
+    r"""Adagrad: a per-coordinate learning rate from all past gradients.
+
+    .. math::
+        \mathbf{s} \leftarrow \mathbf{s} + \mathbf{g}^2, \qquad
+        \mathbf{x} \leftarrow \mathbf{x} - \frac{\eta}{\sqrt{\mathbf{s} +
+        \epsilon}} \odot \mathbf{g}
+
+    Args:
+        params: leaf tensors with their gradients in ``p.grad``.
+        states: the sums ``s``, from :func:`init_adagrad_states`.
+        hyperparams: ``lr`` (:math:`\eta \ge 0`), ``eps``
+            (:math:`\epsilon > 0`, default ``1e-6``) and
+            ``eps_inside_sqrt`` (default ``True``, the sources' form;
+            ``False`` divides by :math:`\sqrt{\mathbf{s}} + \epsilon`
+            as PyTorch does).
+
+    Same as ``torch.optim.Adagrad(params, lr, eps=eps)`` with
+    ``eps_inside_sqrt=False``.
+
+    Introduced in ``chapters/adagrad.ipynb``.
+    """
+    lr, eps, eps_inside_sqrt = _read(hyperparams, "adagrad")
+    for p, s in zip(params, states):
+        with torch.no_grad():
+            s += torch.square(p.grad)
+            if eps_inside_sqrt:  # the sources
+                p -= lr * p.grad / torch.sqrt(s + eps)
+            else:  # PyTorch
+                p -= lr * p.grad / (torch.sqrt(s) + eps)
+
+
+def rmsprop(
+    params: Params, states: Sequence[torch.Tensor], hyperparams: Hyperparams
+) -> None:
+    r"""RMSProp: Adagrad with a leaky average of squared gradients.
+
+    .. math::
+        \mathbf{s} \leftarrow \gamma \mathbf{s} + (1 - \gamma)
+        \mathbf{g}^2, \qquad
+        \mathbf{x} \leftarrow \mathbf{x} - \frac{\eta}{\sqrt{\mathbf{s} +
+        \epsilon}} \odot \mathbf{g}
+
+    Args:
+        params: leaf tensors with their gradients in ``p.grad``.
+        states: the averages ``s``, from :func:`init_rmsprop_states`.
+        hyperparams: ``lr`` (:math:`\eta \ge 0`), ``gamma``
+            (:math:`\gamma \in [0, 1)`), ``eps`` (default ``1e-6``) and
+            ``eps_inside_sqrt`` (default ``True``, the sources' form;
+            ``False``: :math:`\sqrt{\mathbf{s}} + \epsilon`, PyTorch's).
+
+    Same as ``torch.optim.RMSprop(params, lr, alpha=gamma, eps=eps)`` with
+    ``eps_inside_sqrt=False``.
+
+    Introduced in ``chapters/rmsprop.ipynb``.
+    """
+    lr, gamma, eps, eps_inside_sqrt = _read(hyperparams, "rmsprop")
+    for p, s in zip(params, states):
+        with torch.no_grad():
+            s[:] = gamma * s + (1 - gamma) * torch.square(p.grad)
+            if eps_inside_sqrt:  # the sources
+                p -= lr * p.grad / torch.sqrt(s + eps)
+            else:  # PyTorch
+                p -= lr * p.grad / (torch.sqrt(s) + eps)
+
+
+def adadelta(
+    params: Params,
+    states: Sequence[tuple[torch.Tensor, torch.Tensor]],
+    hyperparams: Hyperparams,
+) -> None:
+    r"""Adadelta: two leaky averages and no learning rate.
+
+    .. math::
+        \mathbf{s} &\leftarrow \rho \mathbf{s} + (1 - \rho) \mathbf{g}^2 \\
+        \mathbf{g}' &= \frac{\sqrt{\Delta\mathbf{x} + \epsilon}}
+            {\sqrt{\mathbf{s} + \epsilon}} \odot \mathbf{g} \\
+        \mathbf{x} &\leftarrow \mathbf{x} - \mathbf{g}' \\
+        \Delta\mathbf{x} &\leftarrow \rho \Delta\mathbf{x} + (1 - \rho)
+            \mathbf{g}'^2
+
+    Args:
+        params: leaf tensors with their gradients in ``p.grad``.
+        states: pairs ``(s, delta)``, from :func:`init_adadelta_states`.
+        hyperparams: ``rho`` (:math:`\rho \in [0, 1)`), ``eps`` (default
+            ``1e-5``, the sources'; PyTorch's is ``1e-6``) and ``lr``
+            (default ``1``: the sources have none; PyTorch scales the step
+            :math:`\mathbf{g}'` by ``lr`` but accumulates it unscaled).
+
+    Same as ``torch.optim.Adadelta(params, lr, rho=rho, eps=eps)``.
+
+    Introduced in ``chapters/adadelta.ipynb``.
+    """
+    rho, eps, lr = _read(hyperparams, "adadelta")
+    for p, (s, delta) in zip(params, states):
+        with torch.no_grad():
+            s[:] = rho * s + (1 - rho) * torch.square(p.grad)
+            g = torch.sqrt(delta + eps) / torch.sqrt(s + eps) * p.grad
+            p -= lr * g
+            delta[:] = rho * delta + (1 - rho) * torch.square(g)
+
+
+def adam(
+    params: Params,
+    states: Sequence[tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
+    hyperparams: Hyperparams,
+) -> None:
+    r"""Adam: momentum and RMSProp, both bias-corrected.
+
+    .. math::
+        \mathbf{v}_t &= \beta_1 \mathbf{v}_{t-1} + (1 - \beta_1)
+            \mathbf{g}_t, \qquad
+        \mathbf{s}_t = \beta_2 \mathbf{s}_{t-1} + (1 - \beta_2)
+            \mathbf{g}_t^2 \\
+        \hat{\mathbf{v}}_t &= \frac{\mathbf{v}_t}{1 - \beta_1^t}, \qquad
+        \hat{\mathbf{s}}_t = \frac{\mathbf{s}_t}{1 - \beta_2^t}, \qquad
+        \mathbf{x} \leftarrow \mathbf{x} - \frac{\eta \hat{\mathbf{v}}_t}
+            {\sqrt{\hat{\mathbf{s}}_t} + \epsilon}
+
+    Args:
+        params: leaf tensors with their gradients in ``p.grad``.
+        states: triples ``(v, s, t)`` from :func:`init_adam_states`; the
+            0-dim step counter ``t`` is incremented in place.
+        hyperparams: ``lr`` (:math:`\eta \ge 0`), ``beta1`` and ``beta2``
+            (in :math:`[0, 1)`, defaults 0.9 and 0.999) and ``eps``
+            (default ``1e-6`` as in the sources; the paper and PyTorch use
+            ``1e-8``).
+
+    Same as ``torch.optim.Adam(params, lr, betas=(beta1, beta2), eps=eps)``.
+
+    Introduced in ``chapters/adam.ipynb``.
+    """
+    lr, beta1, beta2, eps = _read(hyperparams, "adam")
+    for p, (v, s, t) in zip(params, states):
+        with torch.no_grad():
+            t += 1
+            v[:] = beta1 * v + (1 - beta1) * p.grad
+            s[:] = beta2 * s + (1 - beta2) * torch.square(p.grad)
+            v_hat = v / (1 - beta1**t)
+            s_hat = s / (1 - beta2**t)
+            p -= lr * v_hat / (torch.sqrt(s_hat) + eps)
+
+
+def yogi(
+    params: Params,
+    states: Sequence[tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
+    hyperparams: Hyperparams,
+) -> None:
+    r"""Yogi: Adam whose second moment moves by a sign, not a difference.
+
+    .. math::
+        \mathbf{s}_t = \mathbf{s}_{t-1} + (1 - \beta_2) \mathbf{g}_t^2
+        \odot \operatorname{sgn}(\mathbf{g}_t^2 - \mathbf{s}_{t-1})
+
+    (Adam: :math:`\mathbf{s}_t = \mathbf{s}_{t-1} + (1 - \beta_2)
+    (\mathbf{g}_t^2 - \mathbf{s}_{t-1})`); the rest is Adam's update with
+    bias correction, as in the sources. Not in ``torch.optim``.
+
+    Args:
+        params: leaf tensors with their gradients in ``p.grad``.
+        states: triples ``(v, s, t)`` from :func:`init_adam_states`.
+        hyperparams: ``lr``, ``beta1``, ``beta2`` (defaults 0.9, 0.999)
+            and ``eps`` (default ``1e-3``, as in the sources and the paper).
+
+    Introduced in ``chapters/adam.ipynb``.
+    """
+    lr, beta1, beta2, eps = _read(hyperparams, "yogi")
+    for p, (v, s, t) in zip(params, states):
+        with torch.no_grad():
+            t += 1
+            g2 = torch.square(p.grad)
+            v[:] = beta1 * v + (1 - beta1) * p.grad
+            s[:] = s + (1 - beta2) * torch.sign(g2 - s) * g2
+            v_hat = v / (1 - beta1**t)
+            s_hat = s / (1 - beta2**t)
+            p -= lr * v_hat / (torch.sqrt(s_hat) + eps)
+
+
+def adamax(
+    params: Params,
+    states: Sequence[tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
+    hyperparams: Hyperparams,
+) -> None:
+    r"""AdaMax: Adam with the infinity norm in place of the root mean square.
+
+    .. math::
+        \mathbf{v}_t = \beta_1 \mathbf{v}_{t-1} + (1 - \beta_1)
+            \mathbf{g}_t, \qquad
+        \mathbf{u}_t = \max(\beta_2 \mathbf{u}_{t-1}, |\mathbf{g}_t|),
+        \qquad
+        \mathbf{x} \leftarrow \mathbf{x} - \frac{\eta}{1 - \beta_1^t}
+            \frac{\mathbf{v}_t}{\mathbf{u}_t + \epsilon}
+
+    ``u`` needs no bias correction. The sources divide by ``u`` alone (and
+    fail where a coordinate's gradients are all zero); here ``eps`` guards
+    that division. PyTorch puts it inside the maximum instead,
+    :math:`\max(\beta_2 \mathbf{u}, |\mathbf{g}| + \epsilon)`, and divides
+    by ``u``: pass ``eps_in_max=True``.
+
+    Args:
+        params: leaf tensors with their gradients in ``p.grad``.
+        states: triples ``(v, u, t)`` from :func:`init_adamax_states`.
+        hyperparams: ``lr``, ``beta1``, ``beta2`` (defaults 0.9, 0.999),
+            ``eps`` (default ``1e-8``) and ``eps_in_max`` (default
+            ``False``).
+
+    Same as ``torch.optim.Adamax(params, lr, betas=(beta1, beta2),
+    eps=eps)`` with ``eps_in_max=True``.
+
+    Introduced in ``chapters/adamax-nadam-amsgrad.ipynb``.
+    """
+    lr, beta1, beta2, eps, eps_in_max = _read(hyperparams, "adamax")
+    for p, (v, u, t) in zip(params, states):
+        with torch.no_grad():
+            t += 1
+            v[:] = beta1 * v + (1 - beta1) * p.grad
+            v_hat = v / (1 - beta1**t)
+            if eps_in_max:  # PyTorch
+                u[:] = torch.maximum(beta2 * u, torch.abs(p.grad) + eps)
+                p -= lr * v_hat / u
+            else:  # the sources, with eps guarding u = 0
+                u[:] = torch.maximum(beta2 * u, torch.abs(p.grad))
+                p -= lr * v_hat / (u + eps)
+
+
+def _nadam_mu(beta1: float, momentum_decay: float, t: Any) -> Any:
+    """PyTorch's momentum schedule ``beta1 * (1 - 0.96**(t * psi) / 2)``."""
+    return beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
+
+
+def nadam(
+    params: Params,
+    states: Sequence[tuple[torch.Tensor, ...]],
+    hyperparams: Hyperparams,
+) -> None:
+    r"""Nadam: Adam with Nesterov's look-ahead in the momentum term.
+
+    The sources (constant momentum :math:`\beta_1`):
+
+    .. math::
+        \mathbf{x} \leftarrow \mathbf{x} - \frac{\eta}{\sqrt{\hat{
+        \mathbf{s}}_t} + \epsilon} \Big(\beta_1 \hat{\mathbf{v}}_t +
+        \frac{(1 - \beta_1) \mathbf{g}_t}{1 - \beta_1^t}\Big)
+
+    with :math:`\hat{\mathbf{v}}_t, \hat{\mathbf{s}}_t` as in Adam.
+    PyTorch (Dozat's paper) uses a momentum schedule
+    :math:`\mu_t = \beta_1 (1 - \tfrac12 0.96^{t\psi})` and its products
+    :math:`\Pi_t = \mu_1 \cdots \mu_t`:
+
+    .. math::
+        \mathbf{x} \leftarrow \mathbf{x} - \frac{\eta}{\sqrt{\hat{
+        \mathbf{s}}_t} + \epsilon} \Big(\frac{\mu_{t+1} \mathbf{v}_t}
+        {1 - \Pi_t \mu_{t+1}} + \frac{(1 - \mu_t) \mathbf{g}_t}
+        {1 - \Pi_t}\Big)
+
+    Args:
+        params: leaf tensors with their gradients in ``p.grad``.
+        states: quadruples ``(v, s, t, mu_prod)`` from
+            :func:`init_nadam_states`.
+        hyperparams: ``lr``, ``beta1``, ``beta2`` (defaults 0.9, 0.999),
+            ``eps`` (default ``1e-8``) and ``momentum_decay`` (:math:`\psi
+            \ge 0`; default ``None``, the sources' constant momentum).
+
+    Same as ``torch.optim.NAdam(params, lr, betas=(beta1, beta2), eps=eps,
+    momentum_decay=psi)`` with ``momentum_decay=psi`` (PyTorch's default
+    is ``0.004``).
+
+    Introduced in ``chapters/adamax-nadam-amsgrad.ipynb``.
+    """
+    lr, beta1, beta2, eps, psi = _read(hyperparams, "nadam")
+    for p, (v, s, t, mu_prod) in zip(params, states):
+        with torch.no_grad():
+            t += 1
+            v[:] = beta1 * v + (1 - beta1) * p.grad
+            s[:] = beta2 * s + (1 - beta2) * torch.square(p.grad)
+            s_hat = s / (1 - beta2**t)
+            if psi is None:  # the sources: constant momentum beta1
+                v_hat = beta1 * v / (1 - beta1**t)
+                g_hat = (1 - beta1) * p.grad / (1 - beta1**t)
+            else:  # PyTorch: momentum schedule mu_t
+                mu = _nadam_mu(beta1, psi, t)
+                mu_next = _nadam_mu(beta1, psi, t + 1)
+                mu_prod *= mu
+                v_hat = mu_next * v / (1 - mu_prod * mu_next)
+                g_hat = (1 - mu) * p.grad / (1 - mu_prod)
+            p -= lr * (v_hat + g_hat) / (torch.sqrt(s_hat) + eps)
+
+
+def amsgrad(
+    params: Params,
+    states: Sequence[tuple[torch.Tensor, ...]],
+    hyperparams: Hyperparams,
+) -> None:
+    r"""AMSGrad: Adam that divides by the largest second moment so far.
+
+    .. math::
+        \mathbf{s}^{\max}_t = \max(\mathbf{s}^{\max}_{t-1}, \mathbf{s}_t),
+        \qquad
+        \mathbf{x} \leftarrow \mathbf{x} - \frac{\eta \mathbf{v}_t}
+        {\sqrt{\mathbf{s}^{\max}_t} + \epsilon}
+
+    with :math:`\mathbf{v}_t, \mathbf{s}_t` as in Adam. Reddi et al. and
+    the sources use no bias correction. PyTorch (``bias_correction=True``)
+    takes the maximum of the raw :math:`\mathbf{s}_t` and then divides
+    :math:`\mathbf{v}_t` by :math:`1 - \beta_1^t` and
+    :math:`\mathbf{s}^{\max}_t` by :math:`1 - \beta_2^t`; a third variant,
+    not provided, takes the maximum of the corrected
+    :math:`\hat{\mathbf{s}}_t`.
+
+    Args:
+        params: leaf tensors with their gradients in ``p.grad``.
+        states: quadruples ``(v, s, s_max, t)`` from
+            :func:`init_amsgrad_states`.
+        hyperparams: ``lr``, ``beta1``, ``beta2`` (defaults 0.9, 0.999),
+            ``eps`` (default ``1e-8``) and ``bias_correction`` (default
+            ``False``).
+
+    Same as ``torch.optim.Adam(params, lr, betas=(beta1, beta2), eps=eps,
+    amsgrad=True)`` with ``bias_correction=True``.
+
+    Introduced in ``chapters/adamax-nadam-amsgrad.ipynb``.
+    """
+    lr, beta1, beta2, eps, bias_correction = _read(hyperparams, "amsgrad")
+    for p, (v, s, s_max, t) in zip(params, states):
+        with torch.no_grad():
+            t += 1
+            v[:] = beta1 * v + (1 - beta1) * p.grad
+            s[:] = beta2 * s + (1 - beta2) * torch.square(p.grad)
+            s_max[:] = torch.maximum(s_max, s)
+            if bias_correction:  # PyTorch
+                v_hat = v / (1 - beta1**t)
+                s_hat = s_max / (1 - beta2**t)
+            else:  # Reddi et al. and the sources
+                v_hat, s_hat = v, s_max
+            p -= lr * v_hat / (torch.sqrt(s_hat) + eps)
+
+
+OPTIMIZERS: dict[str, Callable[..., None]] = {
+    f.__name__: f
+    for f in (sgd, sgd_momentum, sgd_nesterov, adagrad, rmsprop, adadelta,
+              adam, yogi, adamax, nadam, amsgrad)
+}
+
+
+# ---------------------------------------------------------------------------
+# The same rules on the 2-D problems.
+# ---------------------------------------------------------------------------
+
+
+class _State2D:
+    """What a 2-D trainer carries in ``s1``: the point and its states."""
+
+    __slots__ = ("x", "states")
+
+    def __init__(self, x: torch.Tensor, states: Any) -> None:
+        self.x = x
+        self.states = states
+
+    def __repr__(self) -> str:
+        return "<optimizer state>"
+
+
+def trainer_2d(
+    optimizer: Callable[..., None],
+    init_states: Callable[[Any], Any],
+    f_grad: Callable[[Any, Any], tuple[Any, Any]] | None,
+    **hyperparams: Any,
+) -> Callable[..., tuple[float, float, Any, float]]:
+    """A 2-D trainer for :func:`d2lmini.train_2d` that runs ``optimizer``.
+
+    The point :math:`(x_1, x_2)` becomes one 2-element float64 parameter
+    whose gradient is ``f_grad(x1, x2)``; each call runs one step of the
+    same update rule that trains the airfoil model. The optimizer's states
+    travel in ``s1``: every run of :func:`d2lmini.train_2d` (which starts
+    with ``s1 = 0``) starts fresh, even with the same trainer.
+
+    Args:
+        optimizer: an update rule such as :func:`sgd_momentum`.
+        init_states: its state initialiser, e.g.
+            :func:`init_momentum_states`.
+        f_grad: the gradient ``(x1, x2) -> (g1, g2)``; may be ``None`` if
+            it is passed to ``train_2d`` instead.
+        **hyperparams: e.g. ``lr=0.6, momentum=0.5``.
+
+    Returns:
+        ``trainer(x1, x2, s1, s2) -> (x1, x2, s1, s2)``.
+
+    Raises:
+        ValueError: bad hyperparameters (checked here, before any step).
+
+    Example:
+        >>> f_grad = lambda x1, x2: (0.2 * x1, 4 * x2)
+        >>> t = trainer_2d(sgd_momentum, init_momentum_states, f_grad,
+        ...                lr=0.6, momentum=0.5)
+        >>> x1, x2, s1, s2 = t(-5.0, -2.0, 0, 0)
+        >>> round(x1, 6), round(x2, 6)
+        (-4.4, 2.8)
+
+    Introduced in ``chapters/momentum.ipynb``.
+    """
+    if getattr(optimizer, "__name__", None) in OPTIMIZERS:
+        check_hyperparams(optimizer, hyperparams)
+
+    def trainer(
+        x1: float, x2: float, s1: Any, s2: Any, grad: Any = None
+    ) -> tuple[float, float, Any, float]:
+        grad = grad if grad is not None else f_grad
+        if grad is None:
+            raise ValueError(
+                "trainer_2d needs f_grad, the gradient (x1, x2) -> (g1, g2)"
+            )
+        if not isinstance(s1, _State2D):  # a new run: fresh states
+            x = torch.zeros(2, dtype=torch.float64)
+            s1 = _State2D(x, init_states([x]))
+        x = s1.x
+        x[0], x[1] = float(x1), float(x2)
+        g1, g2 = grad(x1, x2)
+        x.grad = torch.tensor([float(g1), float(g2)], dtype=torch.float64)
+        optimizer([x], s1.states, hyperparams)
+        return float(x[0]), float(x[1]), s1, 0.0
+
+    return trainer

@@ -1,0 +1,278 @@
+"""The mathematics that chapters/sgd.ipynb states, checked on its own.
+
+Sampling with and without replacement, unbiasedness of the stochastic
+gradient, the learning-rate schedules, the convergence bound of
+thm-sgd-convex with its step sizes, and the facts behind the exercises;
+plus the exercise checks of d2lmini/checks/sgd.py, which must accept right
+answers and reject wrong ones.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import d2lmini as d2l
+from d2lmini.checks import sgd as sgd_checks
+
+# -- sampling with replacement -------------------------------------------
+
+
+def at_least_once(N: int) -> float:
+    return 1 - (1 - 1 / N) ** N
+
+
+def exactly_once(N: int) -> float:
+    return (1 - 1 / N) ** (N - 1)
+
+
+@pytest.mark.parametrize("N", [2, 3, 4, 5])
+def test_sampling_probabilities_by_enumeration(N):
+    """Enumerate all N**N sequences of N draws from N examples."""
+    seqs = list(itertools.product(range(N), repeat=N))
+    hits = sum(0 in s for s in seqs) / len(seqs)
+    once = sum(s.count(0) == 1 for s in seqs) / len(seqs)
+    assert hits == pytest.approx(at_least_once(N), abs=1e-12)
+    assert once == pytest.approx(exactly_once(N), abs=1e-12)
+    # the binomial form of the chapter: N * (1/N) * (1 - 1/N)**(N - 1)
+    assert once == pytest.approx(N * (1 / N) * (1 - 1 / N) ** (N - 1))
+
+
+def test_sampling_limits():
+    for N in [10, 100, 1000, 10**4, 10**6]:
+        # (1 - 1/N)^N increases to 1/e, so at_least_once decreases to 1-1/e
+        assert at_least_once(N) > 1 - math.exp(-1)
+        assert exactly_once(N) > math.exp(-1)
+        assert at_least_once(N) - (1 - math.exp(-1)) < 1 / N
+        assert exactly_once(N) - math.exp(-1) < 1 / N
+    values = [at_least_once(N) for N in [10, 100, 1000, 10**4]]
+    assert values == sorted(values, reverse=True)
+    assert round(1 - math.exp(-1), 2) == 0.63
+    assert round(math.exp(-1), 2) == 0.37
+
+
+def test_sampling_simulation():
+    gen = torch.Generator().manual_seed(0)
+    N, passes = 2000, 100
+    counts = torch.stack([
+        torch.bincount(torch.randint(N, (N,), generator=gen), minlength=N)
+        for _ in range(passes)])
+    assert (counts >= 1).double().mean() == pytest.approx(
+        at_least_once(N), abs=0.005)
+    assert (counts == 1).double().mean() == pytest.approx(
+        exactly_once(N), abs=0.005)
+
+
+# -- unbiasedness ------------------------------------------------------------
+
+def test_gradient_of_average_is_average_of_gradients():
+    gen = torch.Generator().manual_seed(0)
+    n, d = 30, 4
+    X = torch.randn(n, d, generator=gen, dtype=torch.float64)
+    y = torch.randn(n, generator=gen, dtype=torch.float64)
+    w = torch.randn(d, generator=gen, dtype=torch.float64,
+                    requires_grad=True)
+    ((X @ w - y) ** 2 / 2).mean().backward()
+    per_example = (X @ w.detach() - y)[:, None] * X
+    # E_i[grad f_i] under the uniform distribution is the plain mean
+    assert torch.allclose(per_example.mean(dim=0), w.grad)
+    # and the variance of the mean of m draws is sigma^2 / m
+    sigma2 = (per_example - w.grad).norm(dim=1).pow(2).mean().item()
+    m, reps = 50, 20_000
+    idx = torch.randint(n, (reps, m), generator=gen)
+    err2 = (per_example[idx].mean(dim=1) - w.grad).norm(dim=1).pow(2)
+    assert err2.mean().item() == pytest.approx(sigma2 / m, rel=0.05)
+
+
+# -- learning-rate schedules -------------------------------------------------
+
+def test_schedules():
+    eta0, lam, beta, alpha = 0.1, 0.1, 0.1, 0.5
+    t = np.arange(0, 10_001)
+    exp_rates = eta0 * np.exp(-lam * t)
+    poly_rates = eta0 * (beta * t + 1) ** (-alpha)
+    # exponential: a constant ratio e^-lambda per step, summing to a limit
+    head = exp_rates[:500]  # beyond, e^(-lambda t) underflows to 0
+    assert np.allclose(head[1:] / head[:-1], math.exp(-lam))
+    assert exp_rates.sum() == pytest.approx(eta0 / (1 - math.exp(-lam)))
+    # so noise-free x1 of x1^2 + 2 x2^2 shrinks by a bounded factor only
+    factor = np.prod(1 - 2 * exp_rates)
+    assert factor > 0.05
+    # polynomial with alpha = 1/2: eta_t^2 (beta t + 1) = eta0^2, and the
+    # rates sum to infinity (partial sums grow like sqrt(t))
+    assert np.allclose(poly_rates ** 2 * (beta * t + 1), eta0 ** 2)
+    partial = np.cumsum(poly_rates)
+    for T in [100, 1000, 10_000]:
+        assert partial[T] >= eta0 * 2 / beta * (math.sqrt(beta * T + 1) - 1)
+    assert partial[10_000] > 10 * exp_rates.sum()
+
+
+def test_piecewise_constant_of_the_chapter():
+    def piecewise_constant(t, boundaries=(250, 500), factor=0.1):
+        return factor ** sum(t >= b for b in boundaries)
+
+    assert piecewise_constant(0) == 1
+    assert piecewise_constant(249) == 1
+    assert piecewise_constant(250) == pytest.approx(0.1)
+    assert piecewise_constant(999) == pytest.approx(0.01)
+    arr = piecewise_constant(np.array([0, 300, 600]))
+    assert np.allclose(arr, [1, 0.1, 0.01])
+
+
+# -- the convergence bound ---------------------------------------------------
+
+def bound(etas, r, L):
+    etas = np.asarray(etas, dtype=float)
+    return (r ** 2 + L ** 2 * np.sum(etas ** 2)) / (2 * np.sum(etas))
+
+
+@pytest.mark.parametrize("r,L,T", [(1.0, 1.0, 10), (3.0, 1.0, 100),
+                                   (0.5, 4.0, 1000), (2.0, 0.3, 7)])
+def test_known_horizon_step_size_is_optimal(r, L, T):
+    eta_opt = r / (L * math.sqrt(T))
+    best = bound(np.full(T, eta_opt), r, L)
+    assert best == pytest.approx(r * L / math.sqrt(T))
+    grid = eta_opt * np.exp(np.linspace(-3, 3, 6001))
+    values = (r ** 2 + L ** 2 * T * grid ** 2) / (2 * T * grid)
+    assert grid[values.argmin()] == pytest.approx(eta_opt, rel=2e-3)
+    assert values.min() >= best - 1e-12
+
+
+def test_unknown_horizon_step_size():
+    r, L = 3.0, 2.0
+    for T in [1, 2, 10, 100, 1000, 10**5]:
+        etas = r / (L * np.sqrt(np.arange(1, T + 1)))
+        assert np.sum(etas) >= r * math.sqrt(T) / L - 1e-9
+        assert np.sum(1 / np.arange(1, T + 1)) <= 1 + math.log(T) + 1e-12
+        b = bound(etas, r, L)
+        assert b <= r * L * (2 + math.log(T)) / (2 * math.sqrt(T)) + 1e-12
+    # the rate is log T / sqrt T: the ratio stays bounded
+    ratios = []
+    for T in [10**2, 10**3, 10**4, 10**5]:
+        etas = r / (L * np.sqrt(np.arange(1, T + 1)))
+        ratios.append(bound(etas, r, L) / (math.log(T) / math.sqrt(T)))
+    assert max(ratios) < 2 * min(ratios)
+
+
+def _risk(x: float, xis: list[float]) -> float:
+    return float(np.mean([abs(x - xi) for xi in xis]))
+
+
+@pytest.mark.parametrize("x1,etas", [
+    (3.0, [0.5] * 6),
+    (-2.0, [1.0 / math.sqrt(t) for t in range(1, 7)]),
+    (0.7, [0.3, 0.2, 0.2, 0.1, 0.05, 0.05]),
+])
+def test_bound_holds_exactly_on_a_discrete_problem(x1, etas):
+    """E[R(x_bar)] - R* computed exactly over all 3**T sample paths."""
+    xis = [-1.0, 0.0, 2.0]  # uniform; the median 0 minimizes E|x - xi|
+    r_star = _risk(0.0, xis)
+    grid = np.linspace(-3, 3, 6001)
+    assert min(_risk(x, xis) for x in grid) >= r_star - 1e-12
+    L, r = 1.0, abs(x1 - 0.0)
+    expected = 0.0
+    for path in itertools.product(xis, repeat=len(etas)):
+        x, acc = x1, 0.0
+        for eta, xi in zip(etas, path):
+            acc += eta * x
+            x -= eta * float(np.sign(x - xi))
+        expected += _risk(acc / sum(etas), xis) / len(xis) ** len(etas)
+    assert expected - r_star <= bound(etas, r, L) + 1e-12
+
+
+# -- exercise facts ----------------------------------------------------------
+
+def test_gradient_noise_is_sampled_data():
+    """Unit noise on grad of 1/2 (x-mu)^T Q (x-mu) equals data w ~
+    N(mu, Q^-2) in l(x, w) = 1/2 (x-w)^T Q (x-w)."""
+    gen = np.random.default_rng(0)
+    A = gen.standard_normal((3, 3))
+    for Q in [np.diag([2.0, 4.0]), A @ A.T + np.eye(3)]:
+        Q_inv = np.linalg.inv(Q)
+        sigma = Q_inv @ Q_inv
+        # noise -Q (w - mu) has covariance Q Sigma Q = I
+        assert np.allclose(Q @ sigma @ Q, np.eye(len(Q)))
+    # the chapter's f = x1^2 + 2 x2^2: w1 ~ N(0, 1/4), w2 ~ N(0, 1/16)
+    assert np.allclose(np.diag(np.linalg.inv(np.diag([2.0, 4.0])) ** 2),
+                       [0.25, 0.0625])
+
+
+def test_local_minima_of_x2_one_plus_sin():
+    x = np.linspace(-20, 20, 4_000_001)
+    fx = x ** 2 * (1 + np.sin(x))
+    assert fx.min() >= 0
+    is_min = (fx[1:-1] <= fx[:-2]) & (fx[1:-1] <= fx[2:])
+    minima = x[1:-1][is_min]
+    expected = sorted([0.0] + [-math.pi / 2 + 2 * math.pi * k
+                               for k in range(-3, 4)
+                               if abs(-math.pi / 2 + 2 * math.pi * k) <= 20])
+    assert len(minima) == len(expected) == 7
+    assert np.allclose(minima, expected, atol=1e-4)
+    assert sgd_checks._minima_count() == 7
+
+
+# -- the exercise checks -----------------------------------------------------
+
+def test_checks_accept_right_answers():
+    def cosine(t, T):
+        return 0.5 * (1 + math.cos(math.pi * t / T)) if t <= T else 0.0
+
+    def data_distribution(Q, mu):
+        Q_inv = torch.linalg.inv(Q)
+        return mu, Q_inv @ Q_inv
+
+    def epoch_indices(n, replace, generator):
+        if replace:
+            return torch.randint(n, (n,), generator=generator)
+        return torch.randperm(n, generator=generator)
+
+    def coordinate_lrs(grads, eta):
+        return eta / grads.pow(2).mean(dim=0).sqrt()
+
+    for name, answer in [("sgd.cosine", cosine),
+                         ("sgd.noise_as_data", data_distribution),
+                         ("sgd.epoch_indices", epoch_indices),
+                         ("sgd.coordinate_lrs", coordinate_lrs),
+                         ("sgd.local_minima", 7)]:
+        result = d2l.check(name, answer)
+        assert result.passed, str(result)
+
+
+def test_checks_reject_wrong_answers():
+    wrong = [
+        ("sgd.cosine", lambda t, T: 0.5 * (1 + math.cos(math.pi * t / T))),
+        ("sgd.cosine", lambda t, T: math.cos(math.pi * t / (2 * T))),
+        ("sgd.noise_as_data", lambda Q, mu: (mu, torch.linalg.inv(Q))),
+        ("sgd.noise_as_data", lambda Q, mu: (0 * mu, torch.linalg.inv(Q)
+                                             @ torch.linalg.inv(Q))),
+        ("sgd.epoch_indices", lambda n, replace, g: torch.arange(n)),
+        ("sgd.epoch_indices",
+         lambda n, replace, g: torch.randperm(n, generator=g)),
+        ("sgd.epoch_indices", lambda n, replace, g: torch.randint(
+            n, (n,)) if replace else torch.randperm(n, generator=g)),
+        ("sgd.coordinate_lrs", lambda grads, eta: eta / grads.abs().max(0)
+         .values),
+        ("sgd.coordinate_lrs", lambda grads, eta: eta / grads.var(0)),
+        ("sgd.local_minima", 6),
+        ("sgd.local_minima", 7.5),
+        ("sgd.local_minima", "many"),
+    ]
+    for name, answer in wrong:
+        result = d2l.check(name, answer)
+        assert not result.passed, (name, str(result))
+        assert result.hint
+
+
+def test_checks_never_crash():
+    def raises(*args):
+        raise ZeroDivisionError("oops")
+
+    for name in ["sgd.cosine", "sgd.noise_as_data", "sgd.epoch_indices",
+                 "sgd.coordinate_lrs"]:
+        for answer in [raises, 3.0, lambda *a: None, lambda *a: "text"]:
+            result = d2l.check(name, answer)
+            assert not result.passed

@@ -1,0 +1,662 @@
+"""Tests of the from-scratch optimizers: parity with torch.optim, first
+steps written out by hand, identities between algorithms, validation, and
+the 2-D trainers built on the same update rules."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import math
+import types
+
+import numpy as np
+import pytest
+import torch
+
+import d2lmini as d2l
+from d2lmini import optim
+
+# name -> (update rule, state initialiser)
+RULES = {
+    "sgd": (d2l.sgd, d2l.init_sgd_states),
+    "sgd_momentum": (d2l.sgd_momentum, d2l.init_momentum_states),
+    "sgd_nesterov": (d2l.sgd_nesterov, d2l.init_momentum_states),
+    "adagrad": (d2l.adagrad, d2l.init_adagrad_states),
+    "rmsprop": (d2l.rmsprop, d2l.init_rmsprop_states),
+    "adadelta": (d2l.adadelta, d2l.init_adadelta_states),
+    "adam": (d2l.adam, d2l.init_adam_states),
+    "yogi": (d2l.yogi, d2l.init_adam_states),
+    "adamax": (d2l.adamax, d2l.init_adamax_states),
+    "nadam": (d2l.nadam, d2l.init_nadam_states),
+    "amsgrad": (d2l.amsgrad, d2l.init_amsgrad_states),
+}
+
+# Hyperparameters that make every rule descend on the 2-D quadratic.
+WORKING = {
+    "sgd": {"lr": 0.1},
+    "sgd_momentum": {"lr": 0.1, "momentum": 0.5},
+    "sgd_nesterov": {"lr": 0.1, "momentum": 0.5},
+    "adagrad": {"lr": 0.4},
+    "rmsprop": {"lr": 0.1, "gamma": 0.9},
+    "adadelta": {"rho": 0.9, "lr": 10.0},
+    "adam": {"lr": 0.1},
+    "yogi": {"lr": 0.1},
+    "adamax": {"lr": 0.1},
+    "nadam": {"lr": 0.1},
+    "amsgrad": {"lr": 0.1},
+}
+
+
+@pytest.fixture
+def float64():
+    """PyTorch keeps some optimizer scalars (NAdam's mu_product) in the
+    default dtype: make it float64 so the comparison is float64 throughout.
+    """
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(old)
+
+
+def step_with(name, params, states, grads, **hyperparams):
+    """One step of rule ``name`` with the given gradients."""
+    for p, g in zip(params, grads):
+        p.grad = g.to(p.dtype).clone()
+    RULES[name][0](params, states, hyperparams)
+
+
+# --- parity with torch.optim -------------------------------------------------
+
+PARITY = [
+    ("sgd", {"lr": 0.1}, torch.optim.SGD, {"lr": 0.1}),
+    ("sgd", {"lr": 0.013}, torch.optim.SGD, {"lr": 0.013}),
+    ("sgd_momentum", {"lr": 0.05, "momentum": 0.9},
+     torch.optim.SGD, {"lr": 0.05, "momentum": 0.9}),
+    ("sgd_momentum", {"lr": 0.2, "momentum": 0.3},
+     torch.optim.SGD, {"lr": 0.2, "momentum": 0.3}),
+    ("sgd_nesterov", {"lr": 0.05, "momentum": 0.9},
+     torch.optim.SGD, {"lr": 0.05, "momentum": 0.9, "nesterov": True}),
+    ("sgd_nesterov", {"lr": 0.1, "momentum": 0.5},
+     torch.optim.SGD, {"lr": 0.1, "momentum": 0.5, "nesterov": True}),
+    ("adagrad", {"lr": 0.1, "eps": 1e-10, "eps_inside_sqrt": False},
+     torch.optim.Adagrad, {"lr": 0.1, "eps": 1e-10}),
+    ("adagrad", {"lr": 0.5, "eps": 1e-3, "eps_inside_sqrt": False},
+     torch.optim.Adagrad, {"lr": 0.5, "eps": 1e-3}),
+    ("rmsprop", {"lr": 0.01, "gamma": 0.99, "eps": 1e-8,
+                 "eps_inside_sqrt": False},
+     torch.optim.RMSprop, {"lr": 0.01, "alpha": 0.99, "eps": 1e-8}),
+    ("rmsprop", {"lr": 0.05, "gamma": 0.9, "eps": 1e-4,
+                 "eps_inside_sqrt": False},
+     torch.optim.RMSprop, {"lr": 0.05, "alpha": 0.9, "eps": 1e-4}),
+    ("adadelta", {"rho": 0.9, "eps": 1e-6, "lr": 1.0},
+     torch.optim.Adadelta, {"lr": 1.0, "rho": 0.9, "eps": 1e-6}),
+    ("adadelta", {"rho": 0.95, "eps": 1e-4, "lr": 0.5},
+     torch.optim.Adadelta, {"lr": 0.5, "rho": 0.95, "eps": 1e-4}),
+    ("adam", {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+     torch.optim.Adam, {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8}),
+    ("adam", {"lr": 0.05, "beta1": 0.5, "beta2": 0.9, "eps": 1e-3},
+     torch.optim.Adam, {"lr": 0.05, "betas": (0.5, 0.9), "eps": 1e-3}),
+    ("amsgrad", {"lr": 1e-2, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
+                 "bias_correction": True},
+     torch.optim.Adam, {"lr": 1e-2, "betas": (0.9, 0.999), "eps": 1e-8,
+                        "amsgrad": True}),
+    ("amsgrad", {"lr": 0.05, "beta1": 0.6, "beta2": 0.8, "eps": 1e-4,
+                 "bias_correction": True},
+     torch.optim.Adam, {"lr": 0.05, "betas": (0.6, 0.8), "eps": 1e-4,
+                        "amsgrad": True}),
+    ("adamax", {"lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
+                "eps_in_max": True},
+     torch.optim.Adamax, {"lr": 2e-3, "betas": (0.9, 0.999), "eps": 1e-8}),
+    ("adamax", {"lr": 0.05, "beta1": 0.7, "beta2": 0.9, "eps": 1e-3,
+                "eps_in_max": True},
+     torch.optim.Adamax, {"lr": 0.05, "betas": (0.7, 0.9), "eps": 1e-3}),
+    ("nadam", {"lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
+               "momentum_decay": 4e-3},
+     torch.optim.NAdam, {"lr": 2e-3, "betas": (0.9, 0.999), "eps": 1e-8,
+                         "momentum_decay": 4e-3}),
+    ("nadam", {"lr": 0.03, "beta1": 0.8, "beta2": 0.95, "eps": 1e-5,
+               "momentum_decay": 0.05},
+     torch.optim.NAdam, {"lr": 0.03, "betas": (0.8, 0.95), "eps": 1e-5,
+                         "momentum_decay": 0.05}),
+]
+
+
+def random_problem(seed):
+    """Two parameters and a stochastic, non-quadratic loss per step."""
+    gen = torch.Generator().manual_seed(seed)
+    W = torch.randn(4, 3, generator=gen, dtype=torch.float64)
+    c = torch.randn(3, generator=gen, dtype=torch.float64)
+
+    def loss(params, step):
+        g = torch.Generator().manual_seed(1000 * seed + step)
+        A = torch.randn(8, 4, generator=g, dtype=torch.float64)
+        B = torch.randn(8, 3, generator=g, dtype=torch.float64)
+        W_, c_ = params
+        return (((A @ W_ + c_ - B) ** 2).mean() / 2
+                + 0.01 * (W_ ** 4).sum())
+
+    return [W, c], loss
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize(
+    ("name", "hyperparams", "torch_cls", "torch_kwargs"), PARITY,
+    ids=[f"{p[0]}-{i}" for i, p in enumerate(PARITY)],
+)
+def test_matches_torch_optim(float64, seed, name, hyperparams, torch_cls,
+                             torch_kwargs):
+    start, loss = random_problem(seed)
+    ours = [p.clone().requires_grad_() for p in start]
+    theirs = [p.clone().requires_grad_() for p in start]
+    fn, init = RULES[name]
+    states = init(ours)
+    optimizer = torch_cls(theirs, **torch_kwargs)
+    worst = 0.0
+    for step in range(60):
+        for p in ours:
+            p.grad = None
+        loss(ours, step).backward()
+        fn(ours, states, hyperparams)
+        optimizer.zero_grad()
+        loss(theirs, step).backward()
+        optimizer.step()
+        with torch.no_grad():
+            worst = max(worst, max(float((a - b).abs().max())
+                                   for a, b in zip(ours, theirs)))
+    with torch.no_grad():
+        moved = max(float((a - b).abs().max())
+                    for a, b in zip(ours, start))
+    assert moved > 1e-3  # the comparison is not vacuous
+    assert worst <= 1e-10
+
+
+# --- first steps written out by hand -----------------------------------------
+
+X0 = np.array([1.5, -0.5, 0.25, 2.0])
+G = np.array([0.3, -2.0, 1e-3, 0.0])
+B1, B2 = 0.9, 0.999
+
+
+def _mu(t, psi):
+    return B1 * (1 - 0.5 * 0.96 ** (t * psi))
+
+
+FIRST_STEPS = [
+    ("sgd", {"lr": 0.1}, lambda x, g: x - 0.1 * g),
+    ("sgd_momentum", {"lr": 0.1, "momentum": 0.9}, lambda x, g: x - 0.1 * g),
+    ("sgd_nesterov", {"lr": 0.1, "momentum": 0.9},
+     lambda x, g: x - 0.1 * 1.9 * g),
+    ("adagrad", {"lr": 0.4}, lambda x, g: x - 0.4 * g / np.sqrt(g**2 + 1e-6)),
+    ("adagrad", {"lr": 0.4, "eps": 1e-3, "eps_inside_sqrt": False},
+     lambda x, g: x - 0.4 * g / (np.abs(g) + 1e-3)),
+    ("rmsprop", {"lr": 0.01, "gamma": 0.9},
+     lambda x, g: x - 0.01 * g / np.sqrt(0.1 * g**2 + 1e-6)),
+    ("rmsprop", {"lr": 0.01, "gamma": 0.9, "eps_inside_sqrt": False},
+     lambda x, g: x - 0.01 * g / (np.sqrt(0.1 * g**2) + 1e-6)),
+    ("adadelta", {"rho": 0.9},
+     lambda x, g: x - np.sqrt(1e-5) / np.sqrt(0.1 * g**2 + 1e-5) * g),
+    ("adadelta", {"rho": 0.9, "lr": 0.5},
+     lambda x, g: x - 0.5 * np.sqrt(1e-5) / np.sqrt(0.1 * g**2 + 1e-5) * g),
+    ("adam", {"lr": 0.01}, lambda x, g: x - 0.01 * g / (np.abs(g) + 1e-6)),
+    ("yogi", {"lr": 0.01}, lambda x, g: x - 0.01 * g / (np.abs(g) + 1e-3)),
+    ("adamax", {"lr": 0.01}, lambda x, g: x - 0.01 * g / (np.abs(g) + 1e-8)),
+    ("adamax", {"lr": 0.01, "eps_in_max": True},
+     lambda x, g: x - 0.01 * g / (np.abs(g) + 1e-8)),
+    ("nadam", {"lr": 0.01},
+     lambda x, g: x - 0.01 * (1 + B1) * g / (np.abs(g) + 1e-8)),
+    ("nadam", {"lr": 0.01, "momentum_decay": 0.004},
+     lambda x, g: x - 0.01 * (
+         _mu(2, 0.004) * (1 - B1) / (1 - _mu(1, 0.004) * _mu(2, 0.004)) + 1
+     ) * g / (np.abs(g) + 1e-8)),
+    ("amsgrad", {"lr": 0.01},
+     lambda x, g: x - 0.01 * (1 - B1) * g
+     / (np.sqrt(1 - B2) * np.abs(g) + 1e-8)),
+    ("amsgrad", {"lr": 0.01, "bias_correction": True},
+     lambda x, g: x - 0.01 * g / (np.abs(g) + 1e-8)),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "hyperparams", "expected"), FIRST_STEPS,
+    ids=[f"{s[0]}-{i}" for i, s in enumerate(FIRST_STEPS)],
+)
+def test_first_step_by_hand(name, hyperparams, expected):
+    x = torch.tensor(X0, dtype=torch.float64)
+    states = RULES[name][1]([x])
+    step_with(name, [x], states, [torch.tensor(G)], **hyperparams)
+    np.testing.assert_allclose(x.numpy(), expected(X0, G), rtol=1e-13,
+                               atol=1e-15)
+
+
+def test_adadelta_first_step_state_by_hand():
+    x = torch.tensor(X0)
+    ((s, delta),) = states = d2l.init_adadelta_states([x])
+    step_with("adadelta", [x], states, [torch.tensor(G)], rho=0.9)
+    change = np.sqrt(1e-5) / np.sqrt(0.1 * G**2 + 1e-5) * G
+    np.testing.assert_allclose(s.numpy(), 0.1 * G**2, rtol=1e-14)
+    np.testing.assert_allclose(delta.numpy(), 0.1 * change**2, rtol=1e-13)
+
+
+@pytest.mark.parametrize("name", ["adam", "yogi", "adamax", "nadam",
+                                  "amsgrad"])
+def test_step_counter_lives_in_the_state(name):
+    x = torch.zeros(3, dtype=torch.float64)
+    states = RULES[name][1]([x])
+    for _ in range(4):
+        step_with(name, [x], states, [torch.ones(3)], lr=0.1)
+    counters = [s for s in states[0] if s.dim() == 0]
+    assert float(counters[0]) == 4.0
+
+
+# --- identities between algorithms -------------------------------------------
+
+
+def run_rule(name, grads, start, **hyperparams):
+    """Apply rule ``name`` to the gradient sequence; return the iterates."""
+    x = torch.tensor(start, dtype=torch.float64)
+    states = RULES[name][1]([x])
+    xs = []
+    for g in grads:
+        step_with(name, [x], states, [torch.as_tensor(g)], **hyperparams)
+        xs.append(x.clone())
+    return torch.stack(xs)
+
+
+@pytest.fixture
+def noisy_grads():
+    gen = np.random.default_rng(0)
+    return gen.standard_normal((50, 6)) * gen.exponential(1.0, (50, 1))
+
+
+@pytest.mark.parametrize("name", ["sgd_momentum", "sgd_nesterov"])
+def test_momentum_with_beta_zero_is_sgd(name, noisy_grads):
+    start = np.linspace(-1, 1, 6)
+    ours = run_rule(name, noisy_grads, start, lr=0.03, momentum=0.0)
+    plain = run_rule("sgd", noisy_grads, start, lr=0.03)
+    torch.testing.assert_close(ours, plain, rtol=0, atol=0)
+
+
+def test_adam_with_beta1_zero_is_bias_corrected_rmsprop(noisy_grads):
+    """Adam(beta1=0) = RMSProp with lr and eps scaled by sqrt(1 - gamma^t).
+
+    lr g / (sqrt(s / (1 - g^t)) + eps)
+        = lr sqrt(1 - g^t) g / (sqrt(s) + eps sqrt(1 - g^t)).
+    """
+    lr, gamma, eps = 0.01, 0.9, 1e-6
+    start = np.linspace(-1, 1, 6)
+    adam = run_rule("adam", noisy_grads, start, lr=lr, beta1=0.0,
+                    beta2=gamma, eps=eps)
+    x = torch.tensor(start)
+    states = d2l.init_rmsprop_states([x])
+    for t, g in enumerate(noisy_grads, 1):
+        c = math.sqrt(1 - gamma**t)
+        step_with("rmsprop", [x], states, [torch.as_tensor(g)], lr=lr * c,
+                  gamma=gamma, eps=eps * c, eps_inside_sqrt=False)
+        torch.testing.assert_close(x, adam[t - 1], rtol=1e-12, atol=1e-14)
+
+
+def test_first_adam_step_is_plus_minus_lr():
+    g = torch.tensor([3.0, -1e-2, 250.0, -7.0], dtype=torch.float64)
+    for beta1, beta2 in [(0.9, 0.999), (0.5, 0.9), (0.0, 0.0)]:
+        x = torch.zeros(4, dtype=torch.float64)
+        step_with("adam", [x], d2l.init_adam_states([x]), [g], lr=0.01,
+                  beta1=beta1, beta2=beta2, eps=1e-12)
+        torch.testing.assert_close(x, -0.01 * torch.sign(g), rtol=1e-9,
+                                   atol=0)
+
+
+def adam_steps(grads, **hyperparams):
+    xs = run_rule("adam", grads, np.zeros(grads.shape[1]), eps=1e-12,
+                  **hyperparams)
+    return torch.diff(xs, dim=0, prepend=torch.zeros(1, grads.shape[1]))
+
+
+@pytest.mark.parametrize("betas", [(0.9, 0.999), (0.9, 0.99), (0.5, 0.9)])
+def test_adam_step_is_bounded_by_lr_in_the_dense_case(betas):
+    # Dense: every coordinate's gradient has the same size at every step
+    # (random signs), so |v_hat| <= |g| = sqrt(s_hat) and |step| <= lr.
+    gen = np.random.default_rng(1)
+    size = gen.uniform(0.1, 10.0, 5)
+    grads = size * gen.choice([-1.0, 1.0], (300, 5))
+    steps = adam_steps(grads, lr=0.1, beta1=betas[0], beta2=betas[1])
+    assert float(steps.abs().max()) <= 0.1 * (1 + 1e-9)
+    assert float(steps.abs().max()) >= 0.1 * (1 - 1e-9)  # t = 1
+
+
+def test_adam_step_bound_for_any_gradients():
+    # Cauchy-Schwarz: |v_hat|/sqrt(s_hat) <= (1-b1)/(1-b1^t)
+    #   * sqrt((1-b2^t)/(1-b2)) * sqrt((1-r^t)/(1-r)), r = b1^2/b2,
+    # with equality for gradients growing by b2/b1 at every step.
+    b1, b2, lr, T = 0.9, 0.99, 0.1, 200
+    r = b1**2 / b2
+    bound = np.array([
+        lr * (1 - b1) / (1 - b1**t)
+        * math.sqrt((1 - b2**t) / (1 - b2) * (1 - r**t) / (1 - r))
+        for t in range(1, T + 1)
+    ])
+    gen = np.random.default_rng(2)
+    grads = gen.standard_normal((T, 4)) * gen.exponential(1, (T, 4)) ** 3
+    steps = adam_steps(grads, lr=lr, beta1=b1, beta2=b2).abs().max(1).values
+    assert bool((steps.numpy() <= bound * (1 + 1e-9)).all())
+    worst = (b2 / b1) ** np.arange(T, dtype=float)[:, None]
+    steps = adam_steps(worst, lr=lr, beta1=b1, beta2=b2)[:, 0].numpy()
+    np.testing.assert_allclose(steps, -bound, rtol=1e-9)
+    assert -steps[-1] > 2 * lr  # so |step| <= lr needs dense gradients
+
+
+def test_adam_sparse_step():
+    # One large gradient after many zeros: the step is
+    # lr (1-b1)/sqrt(1-b2) * sqrt(1-b2^t)/(1-b1^t), below lr (1-b1)/sqrt(1-b2)
+    b1, b2, lr, t = 0.9, 0.999, 0.01, 500
+    grads = np.zeros((t, 1))
+    grads[-1] = 5.0
+    step = float(adam_steps(grads, lr=lr, beta1=b1, beta2=b2)[-1].abs()[0])
+    exact = lr * (1 - b1) / math.sqrt(1 - b2) * math.sqrt(1 - b2**t) / (
+        1 - b1**t)
+    assert step == pytest.approx(exact, rel=1e-9)
+    assert lr < step <= lr * (1 - b1) / math.sqrt(1 - b2)
+
+
+def test_yogi_second_moment_identity(noisy_grads):
+    x = torch.zeros(6, dtype=torch.float64)
+    states = d2l.init_adam_states([x])
+    ((_, s, _),) = states
+    changed_sign = False
+    for g in noisy_grads:
+        g = torch.as_tensor(g)
+        before = s.clone()
+        step_with("yogi", [x], states, [g], lr=0.01)
+        expected = before + 0.001 * torch.sign(g**2 - before) * g**2
+        torch.testing.assert_close(s, expected, rtol=1e-15, atol=0)
+        changed_sign |= bool((g**2 < before).any())
+    assert changed_sign  # both branches of the sign were exercised
+
+
+def test_yogi_first_step_equals_adams():
+    g = torch.tensor(G)
+    xs = []
+    for name in ("yogi", "adam"):
+        x = torch.tensor(X0)
+        step_with(name, [x], RULES[name][1]([x]), [g], lr=0.01, eps=1e-3)
+        xs.append(x)
+    torch.testing.assert_close(xs[0], xs[1], rtol=0, atol=0)
+
+
+def test_amsgrad_is_adam_while_gradients_grow():
+    # If |g_t| never shrinks, s_t never shrinks, so max(s) = s.
+    gen = np.random.default_rng(3)
+    grads = (np.cumsum(gen.uniform(0, 1, (40, 5)), axis=0)
+             * gen.choice([-1.0, 1.0], (40, 5)))
+    start = np.zeros(5)
+    hp = {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    ams = run_rule("amsgrad", grads, start, bias_correction=True, **hp)
+    adam = run_rule("adam", grads, start, **hp)
+    torch.testing.assert_close(ams, adam, rtol=1e-14, atol=1e-16)
+
+
+def test_adamax_u_is_a_discounted_max(noisy_grads):
+    x = torch.zeros(6, dtype=torch.float64)
+    states = d2l.init_adamax_states([x])
+    for g in noisy_grads:
+        step_with("adamax", [x], states, [torch.as_tensor(g)], lr=0.01)
+    t = len(noisy_grads)
+    weights = 0.999 ** np.arange(t - 1, -1, -1)[:, None]
+    expected = (weights * np.abs(noisy_grads)).max(0)
+    np.testing.assert_allclose(states[0][1].numpy(), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_every_rule_descends_on_the_quadratic(name):
+    def f_grad(x1, x2):
+        return 0.2 * x1, 4 * x2
+
+    trace = d2l.train_2d(
+        d2l.trainer_2d(*RULES[name], f_grad, **WORKING[name]), steps=100)
+    x1, x2 = trace.final
+    assert 0.1 * x1**2 + 2 * x2**2 < 0.1 * 0.1 * 25 + 2 * 4
+
+
+@pytest.mark.parametrize("name", ["sgd_momentum", "adam", "rmsprop",
+                                  "adagrad"])
+def test_rules_make_progress_on_rosenbrock(name):
+    def f(x1, x2):
+        return (1 - x1) ** 2 + 100 * (x2 - x1**2) ** 2
+
+    def f_grad(x1, x2):
+        return (-2 * (1 - x1) - 400 * x1 * (x2 - x1**2),
+                200 * (x2 - x1**2))
+
+    hp = {"sgd_momentum": {"lr": 1e-4, "momentum": 0.9},
+          "adam": {"lr": 0.02}, "rmsprop": {"lr": 1e-2, "gamma": 0.9},
+          "adagrad": {"lr": 0.1}}[name]
+    trace = d2l.train_2d(d2l.trainer_2d(*RULES[name], f_grad, **hp),
+                         steps=2000, x0=(-1.5, 2.0))
+    assert trace.stopped_at is None
+    assert f(*trace.final) < 0.1 * f(-1.5, 2.0)
+
+
+# --- the contract of an update rule ------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_rules_keep_gradients_and_hyperparams(name):
+    x = torch.tensor(X0, requires_grad=True)
+    states = RULES[name][1]([x])
+    hyperparams = types.MappingProxyType(dict(WORKING[name]))  # read-only
+    x.grad = torch.tensor(G)
+    with torch.no_grad():
+        RULES[name][0]([x], states, hyperparams)
+    np.testing.assert_array_equal(x.grad.numpy(), G)  # not zeroed
+    assert dict(hyperparams) == WORKING[name]
+    assert not np.allclose(x.detach().numpy(), X0)
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_rules_are_short_textbook_code(name):
+    """The from-scratch code the chapters show: a short loop, no zeroing."""
+    fn = RULES[name][0]
+    tree = ast.parse(inspect.getsource(fn))
+    body = tree.body[0].body[1:]  # without the docstring
+    lines = sum(
+        node.end_lineno - node.lineno + 1 for node in body
+    )
+    assert lines <= 20
+    source = ast.unparse(tree)
+    assert "zero_" not in source
+    assert isinstance(body[-1], ast.For)
+    assert any(isinstance(node, ast.With) for node in ast.walk(body[-1]))
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+@pytest.mark.parametrize("dim", [1, 5])
+def test_states_for_the_airfoil_model(name, dim):
+    w, b = torch.zeros(dim, 1), torch.zeros(1)
+    states = RULES[name][1](dim)
+    assert len(states) == 2
+    for p, state in zip((w, b), states):
+        leaves = state if isinstance(state, tuple) else (state,)
+        for leaf in leaves:
+            if leaf is None:
+                continue
+            assert leaf.dtype == torch.float32
+            assert leaf.shape in (p.shape, torch.Size([]))
+    # and the rule runs on them
+    w.grad, b.grad = torch.ones(dim, 1), torch.ones(1)
+    RULES[name][0]([w, b], states, WORKING[name])
+    assert bool(torch.isfinite(w).all()) and float(w.abs().sum()) > 0
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_states_shaped_like_tensors(name):
+    params = [torch.zeros(2, 3, dtype=torch.float64), torch.zeros(4)]
+    states = RULES[name][1](params)
+    assert len(states) == 2
+    for p, state in zip(params, states):
+        leaves = state if isinstance(state, tuple) else (state,)
+        for leaf in leaves:
+            if leaf is not None:
+                assert leaf.dtype == p.dtype
+                assert leaf.shape in (p.shape, torch.Size([]))
+
+
+@pytest.mark.parametrize("bad", [0, -3, True, "5", torch.zeros(3), 2.5])
+def test_states_reject_bad_input(bad):
+    with pytest.raises(ValueError, match="feature_dim|list of tensors"):
+        d2l.init_adam_states(bad)
+
+
+# --- validation --------------------------------------------------------------
+
+INVALID = [
+    ("sgd", {"lr": -0.1}, "lr must be >= 0, got -0.1"),
+    ("sgd", {"lr": float("nan")}, "lr must be >= 0, got nan"),
+    ("sgd", {"lr": "0.1"}, "lr must be >= 0, got '0.1'"),
+    ("sgd", {"lr": True}, "lr must be >= 0, got True"),
+    ("sgd_momentum", {"lr": 0.1, "momentum": 1.0},
+     r"momentum must be in \[0, 1\), got 1.0"),
+    ("sgd_momentum", {"lr": 0.1},
+     "sgd_momentum needs the hyperparameter 'momentum'"),
+    ("sgd_nesterov", {"lr": 0.1, "momentum": -0.2},
+     r"momentum must be in \[0, 1\), got -0.2"),
+    ("rmsprop", {"lr": 0.1, "gamma": 1.5},
+     r"gamma must be in \[0, 1\), got 1.5"),
+    ("adadelta", {"rho": 1.0}, r"rho must be in \[0, 1\), got 1.0"),
+    ("adadelta", {"rho": 0.9, "lr": -1}, "lr must be >= 0, got -1"),
+    ("adam", {"lr": 0.1, "beta1": 1}, r"beta1 must be in \[0, 1\), got 1"),
+    ("adam", {"lr": 0.1, "beta2": -0.1},
+     r"beta2 must be in \[0, 1\), got -0.1"),
+    ("adam", {"lr": 0.1, "eps": 0}, "eps must be > 0, got 0"),
+    ("yogi", {"lr": 0.1, "eps": -1e-3}, "eps must be > 0, got -0.001"),
+    ("adam", {"lrr": 0.1},
+     "unknown hyperparameter 'lrr' for adam; expected one of beta1, beta2, "
+     "eps, lr"),
+    ("adam", {"lr": 0.01, "t": 1}, "step counter t lives in the states"),
+    ("adam", {}, "adam needs the hyperparameter 'lr'"),
+    ("adagrad", {"lr": 0.1, "eps_inside_sqrt": 1},
+     "eps_inside_sqrt must be True or False, got 1"),
+    ("nadam", {"lr": 0.1, "momentum_decay": -1},
+     "momentum_decay must be >= 0 or None, got -1"),
+    ("amsgrad", {"lr": 0.1, "bias_correction": "yes"},
+     "bias_correction must be True or False"),
+    ("adamax", {"lr": 0.1, "eps_in_max": None},
+     "eps_in_max must be True or False"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "hyperparams", "message"), INVALID,
+    ids=[f"{c[0]}-{i}" for i, c in enumerate(INVALID)],
+)
+def test_bad_hyperparams_raise_before_any_update(name, hyperparams,
+                                                 message):
+    x = torch.tensor(X0)
+    states = RULES[name][1]([x])
+    x.grad = torch.tensor(G)
+    with pytest.raises(ValueError, match=message):
+        RULES[name][0]([x], states, hyperparams)
+    np.testing.assert_array_equal(x.numpy(), X0)  # nothing moved
+    with pytest.raises(ValueError, match=message):
+        d2l.trainer_2d(*RULES[name], lambda a, b: (a, b), **hyperparams)
+
+
+@pytest.mark.parametrize("name", [n for n in RULES if n != "adadelta"])
+def test_every_rule_rejects_a_negative_learning_rate(name):
+    with pytest.raises(ValueError, match="lr must be >= 0, got -1"):
+        d2l.check_hyperparams(name, {**WORKING[name], "lr": -1})
+
+
+def test_check_hyperparams_fills_in_the_sources_defaults():
+    assert d2l.check_hyperparams("adam", {"lr": 0.01}) == {
+        "lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-6}
+    assert d2l.check_hyperparams(d2l.yogi, {"lr": 0.01})["eps"] == 1e-3
+    assert d2l.check_hyperparams("adadelta", {"rho": 0.9})["lr"] == 1.0
+    with pytest.raises(ValueError, match="unknown optimizer 'adamw'"):
+        d2l.check_hyperparams("adamw", {"lr": 0.1})
+    with pytest.raises(ValueError, match="must be a dict"):
+        d2l.check_hyperparams("sgd", [("lr", 0.1)])
+
+
+def test_registry_lists_every_rule():
+    assert set(optim.OPTIMIZERS) == set(RULES)
+    assert set(optim._SPECS) == set(RULES)
+
+
+# --- 2-D trainers ------------------------------------------------------------
+
+
+def f_grad_2d(x1, x2):
+    return 0.2 * x1, 4 * x2
+
+
+def source_trainers():
+    """The 2-D trainers as the sources write them."""
+    eta, beta, gamma = 0.6, 0.5, 0.9
+
+    def gd_2d(x1, x2, s1, s2):
+        return x1 - 0.4 * 0.2 * x1, x2 - 0.4 * 4 * x2, 0, 0
+
+    def momentum_2d(x1, x2, v1, v2):
+        v1 = beta * v1 + 0.2 * x1
+        v2 = beta * v2 + 4 * x2
+        return x1 - eta * v1, x2 - eta * v2, v1, v2
+
+    def adagrad_2d(x1, x2, s1, s2):
+        eps = 1e-6
+        g1, g2 = 0.2 * x1, 4 * x2
+        s1 += g1**2
+        s2 += g2**2
+        x1 -= 0.4 / math.sqrt(s1 + eps) * g1
+        x2 -= 0.4 / math.sqrt(s2 + eps) * g2
+        return x1, x2, s1, s2
+
+    def rmsprop_2d(x1, x2, s1, s2):
+        g1, g2, eps = 0.2 * x1, 4 * x2, 1e-6
+        s1 = gamma * s1 + (1 - gamma) * g1**2
+        s2 = gamma * s2 + (1 - gamma) * g2**2
+        x1 -= 0.4 / math.sqrt(s1 + eps) * g1
+        x2 -= 0.4 / math.sqrt(s2 + eps) * g2
+        return x1, x2, s1, s2
+
+    return [
+        (gd_2d, "sgd", {"lr": 0.4}),
+        (momentum_2d, "sgd_momentum", {"lr": eta, "momentum": beta}),
+        (adagrad_2d, "adagrad", {"lr": 0.4}),
+        (rmsprop_2d, "rmsprop", {"lr": 0.4, "gamma": gamma}),
+    ]
+
+
+@pytest.mark.parametrize(("source", "name", "hyperparams"),
+                         source_trainers(),
+                         ids=[s[1] for s in source_trainers()])
+def test_trainer_2d_follows_the_sources_trace(source, name, hyperparams):
+    expected = d2l.train_2d(source, steps=20)
+    trainer = d2l.trainer_2d(*RULES[name], f_grad_2d, **hyperparams)
+    ours = d2l.train_2d(trainer, steps=20)
+    np.testing.assert_allclose(ours.points, expected.points, rtol=1e-12,
+                               atol=1e-12)
+
+
+def test_trainer_2d_starts_fresh_on_every_run():
+    trainer = d2l.trainer_2d(d2l.adam, d2l.init_adam_states, f_grad_2d,
+                             lr=0.5)
+    first = d2l.train_2d(trainer, steps=15)
+    second = d2l.train_2d(trainer, steps=15)
+    np.testing.assert_array_equal(first.points, second.points)
+
+
+def test_trainer_2d_takes_f_grad_from_train_2d():
+    trainer = d2l.trainer_2d(d2l.sgd, d2l.init_sgd_states, None, lr=0.1)
+    trace = d2l.train_2d(trainer, steps=5, f_grad=f_grad_2d)
+    expected = d2l.train_2d(
+        d2l.trainer_2d(d2l.sgd, d2l.init_sgd_states, f_grad_2d, lr=0.1),
+        steps=5)
+    np.testing.assert_array_equal(trace.points, expected.points)
+    with pytest.raises(ValueError, match="needs f_grad"):
+        d2l.train_2d(trainer, steps=1)
+
+
+def test_trainer_2d_reports_divergence():
+    trainer = d2l.trainer_2d(d2l.sgd, d2l.init_sgd_states, f_grad_2d,
+                             lr=0.6)  # 0.6 * 4 > 2: diverges along x2
+    trace = d2l.train_2d(trainer, steps=20)
+    assert trace.diverges()

@@ -1,0 +1,451 @@
+"""Tests of the airfoil training loops: what they measure, reproducibility,
+the sources' trainer functions, the concise twin, divergence, validation."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")  # tests draw without a screen; never in d2lmini
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+import d2lmini as d2l  # noqa: E402
+from d2lmini import train as train_mod  # noqa: E402
+
+CPU = torch.device("cpu")
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def fit(fn, init, hyperparams, batch_size=10, num_epochs=2, **kwargs):
+    data_iter, feature_dim = d2l.get_data_ch11(batch_size)
+    states = init(feature_dim) if init is not None else None
+    kwargs.setdefault("plot", False)
+    kwargs.setdefault("device", CPU)
+    return d2l.train_ch11(fn, states, hyperparams, data_iter, feature_dim,
+                          num_epochs, **kwargs)
+
+
+def fit_concise(cls, hyperparams, batch_size=10, num_epochs=2, **kwargs):
+    data_iter, _ = d2l.get_data_ch11(batch_size)
+    kwargs.setdefault("plot", False)
+    kwargs.setdefault("device", CPU)
+    return d2l.train_concise_ch11(cls, hyperparams, data_iter, num_epochs,
+                                  **kwargs)
+
+
+# --- the model and the loss --------------------------------------------------
+
+
+def test_linreg_and_squared_loss():
+    X = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    w = torch.tensor([[0.5], [-1.0]])
+    b = torch.tensor([0.25])
+    y_hat = d2l.linreg(X, w, b)
+    torch.testing.assert_close(y_hat, torch.tensor([[-1.25], [-2.25]]))
+    loss = d2l.squared_loss(y_hat, torch.tensor([0.75, -2.25]))
+    torch.testing.assert_close(loss, torch.tensor([[2.0], [0.0]]))
+
+
+@pytest.mark.parametrize("row", [False, True])
+@pytest.mark.parametrize("n", [1, 7, 100])
+def test_closed_form_gradient_is_autograds(row, n):
+    gen = torch.Generator().manual_seed(n)
+    X = torch.randn(n, 5, generator=gen, dtype=torch.float64)
+    y = torch.randn(n, generator=gen, dtype=torch.float64)
+    shape = (1, 5) if row else (5, 1)
+    w = torch.randn(*shape, generator=gen, dtype=torch.float64)
+    b = torch.randn(1, generator=gen, dtype=torch.float64)
+    w.requires_grad_()
+    b.requires_grad_()
+    loss = d2l.squared_loss(d2l.linreg(X, w.T if row else w, b), y).mean()
+    loss.backward()
+    expected = (w.grad.clone(), b.grad.clone(), loss.detach())
+    w.grad = b.grad = None
+    got = train_mod._set_grads(X, y, w, b, row=row)
+    torch.testing.assert_close(w.grad, expected[0], rtol=1e-13, atol=1e-15)
+    torch.testing.assert_close(b.grad, expected[1], rtol=1e-13, atol=1e-15)
+    torch.testing.assert_close(got, expected[2], rtol=1e-13, atol=0)
+
+
+# --- what a run measures -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("batch_size", "per_epoch"), [(1500, 1), (100, 10), (10, 10), (7, 10),
+                                  (1000, 2)])
+def test_history_has_fixed_points_per_epoch(batch_size, per_epoch):
+    h = fit(d2l.sgd, None, {"lr": 0.01}, batch_size, num_epochs=3)
+    assert len(h.epochs) == len(h.losses) == len(h.times) == 3 * per_epoch
+    num_batches = math.ceil(1500 / batch_size)
+    assert h.steps == 3 * num_batches
+    assert h.epochs[-1] == 3.0
+    assert [e for e in h.epochs if e == int(e)] == [1.0, 2.0, 3.0]
+    assert all(b > a for a, b in zip(h.epochs, h.epochs[1:]))
+    gaps = np.diff([0.0, *h.epochs[:per_epoch]])
+    assert gaps.max() - gaps.min() <= 1 / num_batches + 1e-12  # even
+    assert all(b >= a for a, b in zip(h.times, h.times[1:]))
+    assert h.times[0] > 0
+    assert h.sec_per_epoch == pytest.approx(h.times[-1] / 3)
+    assert h.final_loss == h.losses[-1]
+    assert h.diverged_at is None
+    assert h.initial_loss > h.final_loss
+
+
+def test_evals_per_epoch_is_adjustable():
+    h = fit(d2l.sgd, None, {"lr": 0.05}, 10, num_epochs=2,
+            evals_per_epoch=3)
+    assert h.epochs == pytest.approx([1 / 3, 2 / 3, 1, 4 / 3, 5 / 3, 2])
+
+
+def test_history_prints_like_the_sources_and_unpacks():
+    h = fit(d2l.sgd, None, {"lr": 0.05}, 100)
+    assert re.fullmatch(r"loss \d\.\d{3}, \d+\.\d{3} sec/epoch", repr(h))
+    times, losses = h
+    assert times is h.times and losses is h.losses
+
+
+def test_evaluation_is_the_loss_on_all_data():
+    data_iter, feature_dim = d2l.get_data_ch11(1500)
+    h = d2l.train_ch11(d2l.sgd, None, {"lr": 0.0}, data_iter, feature_dim,
+                       1, plot=False, device=CPU)
+    X, y = data_iter.arrays
+    w = torch.normal(0.0, 0.01, (feature_dim, 1),
+                     generator=torch.Generator().manual_seed(0))
+    expected = float(d2l.squared_loss(d2l.linreg(X, w, 0), y).mean())
+    assert h.losses == [pytest.approx(expected, rel=1e-6)]
+    assert h.initial_loss == pytest.approx(expected, rel=1e-6)
+
+
+def test_runs_are_reproducible_and_seeded():
+    a = fit(d2l.sgd_momentum, d2l.init_momentum_states,
+            {"lr": 0.01, "momentum": 0.9})
+    b = fit(d2l.sgd_momentum, d2l.init_momentum_states,
+            {"lr": 0.01, "momentum": 0.9})
+    assert a.losses == b.losses
+    c = fit(d2l.sgd_momentum, d2l.init_momentum_states,
+            {"lr": 0.01, "momentum": 0.9}, seed=1)
+    assert c.losses != a.losses
+
+
+def test_same_loader_twice_gives_the_same_run():
+    data_iter, feature_dim = d2l.get_data_ch11(10)
+    runs = [d2l.train_ch11(d2l.sgd, None, {"lr": 0.05}, data_iter,
+                           feature_dim, 2, plot=False, device=CPU)
+            for _ in range(2)]
+    assert runs[0].losses == runs[1].losses
+
+
+def test_autograd_path_gives_the_same_curve():
+    hp = {"lr": 0.01}
+    a = fit(d2l.adam, d2l.init_adam_states, hp)
+    b = fit(d2l.adam, d2l.init_adam_states, hp, autograd=True)
+    np.testing.assert_allclose(a.losses, b.losses, rtol=1e-4)
+    c = fit_concise(torch.optim.Adam, hp)
+    d = fit_concise(torch.optim.Adam, hp, autograd=True)
+    np.testing.assert_allclose(c.losses, d.losses, rtol=1e-4)
+
+
+def test_states_are_updated_in_place():
+    data_iter, feature_dim = d2l.get_data_ch11(10)
+    states = d2l.init_adam_states(feature_dim)
+    d2l.train_ch11(d2l.adam, states, {"lr": 0.01}, data_iter, feature_dim,
+                   1, plot=False, device=CPU)
+    (v_w, s_w, t_w), _ = states
+    assert float(t_w) == 150
+    assert float(s_w.abs().sum()) > 0
+
+
+# --- the sources' way of writing trainers ------------------------------------
+
+
+def source_sgd(params, states, hyperparams):
+    for p in params:
+        p.data.sub_(hyperparams["lr"] * p.grad)
+        p.grad.data.zero_()
+
+
+def source_init_momentum_states(feature_dim):
+    v_w = torch.zeros((feature_dim, 1))
+    v_b = torch.zeros(1)
+    return (v_w, v_b)
+
+
+def source_sgd_momentum(params, states, hyperparams):
+    for p, v in zip(params, states):
+        with torch.no_grad():
+            v[:] = hyperparams["momentum"] * v + p.grad
+            p[:] -= hyperparams["lr"] * v
+        p.grad.data.zero_()
+
+
+def source_init_adam_states(feature_dim):
+    v_w, v_b = torch.zeros((feature_dim, 1)), torch.zeros(1)
+    s_w, s_b = torch.zeros((feature_dim, 1)), torch.zeros(1)
+    return ((v_w, s_w), (v_b, s_b))
+
+
+def source_adam(params, states, hyperparams):
+    beta1, beta2, eps = 0.9, 0.999, 1e-6
+    for p, (v, s) in zip(params, states):
+        with torch.no_grad():
+            v[:] = beta1 * v + (1 - beta1) * p.grad
+            s[:] = beta2 * s + (1 - beta2) * torch.square(p.grad)
+            v_bias_corr = v / (1 - beta1 ** hyperparams["t"])
+            s_bias_corr = s / (1 - beta2 ** hyperparams["t"])
+            p[:] -= hyperparams["lr"] * v_bias_corr / (
+                torch.sqrt(s_bias_corr) + eps)
+        p.grad.data.zero_()
+    hyperparams["t"] += 1
+
+
+SOURCES = [
+    (source_sgd, None, {"lr": 0.05}, d2l.sgd, None, {"lr": 0.05}),
+    (source_sgd_momentum, source_init_momentum_states,
+     {"lr": 0.02, "momentum": 0.5}, d2l.sgd_momentum,
+     d2l.init_momentum_states, {"lr": 0.02, "momentum": 0.5}),
+    (source_adam, source_init_adam_states, {"lr": 0.01, "t": 1}, d2l.adam,
+     d2l.init_adam_states, {"lr": 0.01}),
+]
+
+
+@pytest.mark.parametrize("autograd", [False, True])
+@pytest.mark.parametrize("case", SOURCES, ids=["sgd", "momentum", "adam"])
+def test_source_style_trainers_run_unchanged(case, autograd):
+    src, src_init, src_hp, ours, our_init, our_hp = case
+    src_hp = dict(src_hp)
+    theirs = fit(src, src_init, src_hp, autograd=autograd)
+    mine = fit(ours, our_init, our_hp, autograd=autograd)
+    np.testing.assert_allclose(theirs.losses, mine.losses, rtol=1e-5)
+    if "t" in src_hp:
+        assert src_hp["t"] == 1 + 300  # their counter, passed as it is
+
+
+# --- the concise twin --------------------------------------------------------
+
+TWINS = [
+    (d2l.sgd, None, {"lr": 0.05}, torch.optim.SGD, {"lr": 0.05}),
+    (d2l.sgd_momentum, d2l.init_momentum_states,
+     {"lr": 0.005, "momentum": 0.9}, torch.optim.SGD,
+     {"lr": 0.005, "momentum": 0.9}),
+    (d2l.adagrad, d2l.init_adagrad_states,
+     {"lr": 0.1, "eps": 1e-10, "eps_inside_sqrt": False},
+     torch.optim.Adagrad, {"lr": 0.1}),
+    (d2l.rmsprop, d2l.init_rmsprop_states,
+     {"lr": 0.01, "gamma": 0.9, "eps": 1e-8, "eps_inside_sqrt": False},
+     torch.optim.RMSprop, {"lr": 0.01, "alpha": 0.9}),
+    (d2l.adadelta, d2l.init_adadelta_states, {"rho": 0.9, "eps": 1e-6},
+     torch.optim.Adadelta, {"rho": 0.9}),
+    (d2l.adam, d2l.init_adam_states, {"lr": 0.01, "eps": 1e-8},
+     torch.optim.Adam, {"lr": 0.01}),
+]
+
+
+@pytest.mark.parametrize("case", TWINS, ids=lambda c: getattr(c, "__name__",
+                                                               None))
+def test_scratch_and_concise_follow_the_same_curve(case):
+    fn, init, hp, cls, torch_hp = case
+    scratch = fit(fn, init, hp, num_epochs=2)
+    concise = fit_concise(cls, torch_hp, num_epochs=2)
+    assert scratch.epochs == concise.epochs
+    np.testing.assert_allclose(scratch.losses, concise.losses, rtol=1e-4)
+    assert scratch.initial_loss == pytest.approx(concise.initial_loss,
+                                                 rel=1e-6)
+
+
+# --- the sources' results ----------------------------------------------------
+
+SOURCE_SETTINGS = [
+    (d2l.sgd, None, {"lr": 1.0}, 1500, 10),
+    (d2l.sgd, None, {"lr": 0.4}, 100, 2),
+    (d2l.sgd_momentum, d2l.init_momentum_states,
+     {"lr": 0.02, "momentum": 0.5}, 10, 2),
+    (d2l.adagrad, d2l.init_adagrad_states, {"lr": 0.1}, 10, 2),
+    (d2l.adam, d2l.init_adam_states, {"lr": 0.01}, 10, 2),
+    (d2l.yogi, d2l.init_adam_states, {"lr": 0.01}, 10, 2),
+]
+
+
+@pytest.mark.parametrize("case", SOURCE_SETTINGS,
+                         ids=["gd", "batch100", "momentum", "adagrad",
+                              "adam", "yogi"])
+def test_final_losses_land_where_the_sources_report(case):
+    fn, init, hp, batch_size, num_epochs = case
+    h = fit(fn, init, hp, batch_size, num_epochs)
+    assert 0.24 <= h.final_loss <= 0.26
+
+
+# --- divergence --------------------------------------------------------------
+
+
+def test_divergence_stops_the_run_with_a_warning():
+    with pytest.warns(RuntimeWarning, match=r"diverged.* after \d+ updates"):
+        h = fit(d2l.sgd, None, {"lr": 3.0}, 10, num_epochs=5)
+    assert isinstance(h.diverged_at, int)
+    assert 0 < h.diverged_at <= h.steps < 5 * 150
+    assert not math.isfinite(h.final_loss)
+    assert all(math.isfinite(v) for v in h.losses[:-1])
+    assert h.epochs[-1] == pytest.approx(h.diverged_at / 150)
+    assert "diverged at step" in repr(h)
+    # With an evaluation after every update, the step is exact: the loss
+    # on all data is finite after one update fewer.
+    data_iter, feature_dim = d2l.get_data_ch11(10)
+    with pytest.warns(RuntimeWarning, match="diverged"):
+        every = d2l.train_ch11(d2l.sgd, None, {"lr": 3.0}, data_iter,
+                               feature_dim, 5, plot=False, device=CPU,
+                               evals_per_epoch=150)
+    n = every.diverged_at
+    assert n <= h.diverged_at
+    assert every.epochs[-2:] == pytest.approx([(n - 1) / 150, n / 150])
+    assert math.isfinite(every.losses[-2])
+    assert not math.isfinite(every.losses[-1])
+
+
+def test_a_nan_is_caught_at_the_exact_step():
+    calls = []
+
+    def poisoned_sgd(params, states, hyperparams):
+        d2l.sgd(params, states, hyperparams)
+        calls.append(1)
+        if len(calls) == 37:
+            with torch.no_grad():
+                params[0][0] = float("nan")
+
+    with pytest.warns(RuntimeWarning, match="became nan after 37 updates"):
+        h = fit(poisoned_sgd, None, {"lr": 0.01}, 10, num_epochs=2)
+    assert h.diverged_at == 37
+    assert h.steps == 45  # stopped at the next evaluation point
+    assert math.isnan(h.final_loss)
+    assert h.epochs[-1] == pytest.approx(37 / 150)
+
+
+def test_divergence_is_drawn():
+    with pytest.warns(RuntimeWarning):
+        h = fit(d2l.sgd, None, {"lr": 3.0}, 10, num_epochs=5)
+    ax = d2l.plot_histories(h)
+    texts = [t.get_text() for t in ax.texts]
+    assert any(f"diverged at step {h.diverged_at}" in t for t in texts)
+
+
+# --- plotting ----------------------------------------------------------------
+
+
+def test_plot_draws_the_curve_once():
+    fig, ax = plt.subplots()
+    h = fit(d2l.sgd, None, {"lr": 0.05}, 100, plot=True, ax=ax)
+    assert len(ax.lines) == 1
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), h.epochs)
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), h.losses)
+    assert ax.get_xlabel() == "epoch" and ax.get_ylabel() == "loss"
+
+
+def test_plot_true_makes_one_figure():
+    before = len(plt.get_fignums())
+    fit(d2l.sgd, None, {"lr": 0.05}, 100, plot=True)
+    assert len(plt.get_fignums()) == before + 1
+
+
+def test_plot_histories_against_time():
+    runs = [fit(d2l.sgd, None, {"lr": lr}, bs) for lr, bs in
+            [(0.4, 100), (0.05, 10)]]
+    ax = d2l.plot_histories(runs, ["batch 100", "batch 10"], xaxis="time")
+    assert ax.get_xscale() == "log"
+    assert ax.get_xlabel() == "time (sec)"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "batch 100", "batch 10"]
+    np.testing.assert_allclose(ax.lines[1].get_xdata(), runs[1].times)
+    with pytest.raises(ValueError, match="xaxis must be"):
+        d2l.plot_histories(runs, xaxis="steps")
+    with pytest.raises(ValueError, match="2 histories"):
+        d2l.plot_histories(runs, ["one"])
+
+
+# --- validation --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("num_epochs", [0, -1, 1.5, True, "2"])
+def test_num_epochs_must_be_a_positive_integer(num_epochs):
+    with pytest.raises(ValueError, match="num_epochs must be"):
+        fit(d2l.sgd, None, {"lr": 0.1}, num_epochs=num_epochs)
+    with pytest.raises(ValueError, match="num_epochs must be"):
+        fit_concise(torch.optim.SGD, {"lr": 0.1}, num_epochs=num_epochs)
+
+
+@pytest.mark.parametrize(
+    ("states", "message"),
+    [
+        ((torch.zeros(5, 1),), "one entry per parameter"),
+        ((torch.zeros(5), torch.zeros(1)), r"shape \(5,\).*w has shape"),
+        ((torch.zeros(4, 1), torch.zeros(1)), r"shape \(4, 1\)"),
+        (((torch.zeros(5, 1), 3.0), (torch.zeros(1), torch.zeros(1))),
+         "must be tensors"),
+        (torch.zeros(5, 1), "one entry per parameter"),
+    ],
+)
+def test_states_must_match_the_parameters(states, message):
+    data_iter, feature_dim = d2l.get_data_ch11(10)
+    with pytest.raises(ValueError, match=message):
+        d2l.train_ch11(d2l.sgd_momentum, states,
+                       {"lr": 0.01, "momentum": 0.9}, data_iter,
+                       feature_dim, plot=False, device=CPU)
+
+
+def test_package_optimizers_are_checked_before_training(monkeypatch):
+    calls = []
+    monkeypatch.setattr(train_mod, "_fit",
+                        lambda *args, **kwargs: calls.append(1))
+    with pytest.raises(ValueError, match="lr must be >= 0, got -0.1"):
+        fit(d2l.adam, d2l.init_adam_states, {"lr": -0.1})
+    with pytest.raises(ValueError, match="unknown hyperparameter 'lrr'"):
+        fit(d2l.adam, d2l.init_adam_states, {"lrr": 0.1})
+    assert calls == []
+
+
+def test_trainer_fn_must_be_callable():
+    with pytest.raises(ValueError, match="trainer_fn must be a function"):
+        fit("sgd", None, {"lr": 0.1})
+
+
+def test_runs_on_the_default_device():
+    data_iter, feature_dim = d2l.get_data_ch11(100)
+    h = d2l.train_ch11(d2l.sgd, None, {"lr": 0.4}, data_iter, feature_dim,
+                       plot=False)
+    assert 0.24 <= h.final_loss <= 0.26
+
+
+# --- moving to an accelerator (checked on CPU with the meta device) ----------
+
+
+def test_loader_is_copied_to_the_device_once():
+    data_iter, _ = d2l.get_data_ch11(100)
+    moved = train_mod._on_device(data_iter, torch.device("meta"))
+    assert moved is not data_iter and len(moved) == len(data_iter)
+    moved.set_epoch(0)
+    X, y = next(iter(moved))
+    assert X.device.type == "meta" and X.shape == (100, 5)
+    assert train_mod._on_device(data_iter, CPU) is data_iter
+    batches = [(torch.ones(2, 5), torch.ones(2))] * 3
+    other = train_mod._on_device(batches, torch.device("meta"))
+    assert len(other) == 3
+    assert all(X.device.type == "meta" for X, _ in other)
+
+
+def test_states_travel_there_and_back():
+    states = d2l.init_adam_states(5)
+    moved = train_mod._map(states, lambda s: s.clone())
+    for leaf in train_mod._leaves(moved):
+        leaf += 1
+    train_mod._copy_back(states, moved)
+    assert all(float(leaf.min()) == 1.0
+               for leaf in train_mod._leaves(states))
+    assert train_mod._map(None, lambda s: s) is None
