@@ -52,6 +52,7 @@ _EXPORTS: dict[str, str] = {
     "check": "checks",
     # optimizers from scratch (one update rule per algorithm)
     "check_hyperparams": "optim",
+    "read_hyperparams": "optim",
     "sgd": "optim",
     "sgd_momentum": "optim",
     "sgd_nesterov": "optim",

@@ -45,6 +45,7 @@ __all__ = [
     "adamax",
     "amsgrad",
     "check_hyperparams",
+    "read_hyperparams",
     "init_adadelta_states",
     "init_adagrad_states",
     "init_adam_states",
@@ -184,11 +185,18 @@ def check_hyperparams(
     return values
 
 
-def _read(hyperparams: Hyperparams, name: str) -> tuple[Any, ...]:
-    """The hyperparameters of optimizer ``name``, checked, in table order.
+def read_hyperparams(
+    hyperparams: Hyperparams, name: str
+) -> tuple[Any, ...]:
+    """The hyperparameters of optimizer ``name``: checked, with defaults.
 
-    The order is that of ``_SPECS[name]``: the names in each optimizer's
-    first line, ``lr, beta1, beta2, eps = _read(hyperparams, "adam")``.
+    Every optimizer of the package starts with this line, e.g.
+    ``lr, beta1, beta2, eps = read_hyperparams(hyperparams, "adam")``: an
+    unknown name, a missing or out-of-range value raises a ``ValueError``
+    that says what is allowed (see :func:`check_hyperparams`). The values
+    come in the order of the optimizer's table of defaults.
+
+    Introduced in ``chapters/minibatch-sgd.ipynb``.
     """
     return tuple(check_hyperparams(name, hyperparams).values())
 
@@ -335,7 +343,7 @@ def sgd(params: Params, states: Any, hyperparams: Hyperparams) -> None:
 
     Introduced in ``chapters/minibatch-sgd.ipynb``.
     """
-    (lr,) = _read(hyperparams, "sgd")
+    (lr,) = read_hyperparams(hyperparams, "sgd")
     for p in params:
         with torch.no_grad():
             p -= lr * p.grad
@@ -364,7 +372,7 @@ def sgd_momentum(
 
     Introduced in ``chapters/momentum.ipynb``.
     """
-    lr, momentum = _read(hyperparams, "sgd_momentum")
+    lr, momentum = read_hyperparams(hyperparams, "sgd_momentum")
     for p, v in zip(params, states):
         with torch.no_grad():
             v[:] = momentum * v + p.grad
@@ -396,7 +404,7 @@ def sgd_nesterov(
 
     Introduced in ``chapters/momentum.ipynb``.
     """
-    lr, momentum = _read(hyperparams, "sgd_nesterov")
+    lr, momentum = read_hyperparams(hyperparams, "sgd_nesterov")
     for p, v in zip(params, states):
         with torch.no_grad():
             v[:] = momentum * v + p.grad
@@ -427,7 +435,7 @@ def adagrad(
 
     Introduced in ``chapters/adagrad.ipynb``.
     """
-    lr, eps, eps_inside_sqrt = _read(hyperparams, "adagrad")
+    lr, eps, eps_inside_sqrt = read_hyperparams(hyperparams, "adagrad")
     for p, s in zip(params, states):
         with torch.no_grad():
             s += torch.square(p.grad)
@@ -461,7 +469,7 @@ def rmsprop(
 
     Introduced in ``chapters/rmsprop.ipynb``.
     """
-    lr, gamma, eps, eps_inside_sqrt = _read(hyperparams, "rmsprop")
+    lr, gamma, eps, eps_inside_sqrt = read_hyperparams(hyperparams, "rmsprop")
     for p, s in zip(params, states):
         with torch.no_grad():
             s[:] = gamma * s + (1 - gamma) * torch.square(p.grad)
@@ -498,7 +506,7 @@ def adadelta(
 
     Introduced in ``chapters/adadelta.ipynb``.
     """
-    rho, eps, lr = _read(hyperparams, "adadelta")
+    rho, eps, lr = read_hyperparams(hyperparams, "adadelta")
     for p, (s, delta) in zip(params, states):
         with torch.no_grad():
             s[:] = rho * s + (1 - rho) * torch.square(p.grad)
@@ -537,7 +545,7 @@ def adam(
 
     Introduced in ``chapters/adam.ipynb``.
     """
-    lr, beta1, beta2, eps = _read(hyperparams, "adam")
+    lr, beta1, beta2, eps = read_hyperparams(hyperparams, "adam")
     for p, (v, s, t) in zip(params, states):
         with torch.no_grad():
             t += 1
@@ -571,7 +579,7 @@ def yogi(
 
     Introduced in ``chapters/adam.ipynb``.
     """
-    lr, beta1, beta2, eps = _read(hyperparams, "yogi")
+    lr, beta1, beta2, eps = read_hyperparams(hyperparams, "yogi")
     for p, (v, s, t) in zip(params, states):
         with torch.no_grad():
             t += 1
@@ -616,7 +624,7 @@ def adamax(
 
     Introduced in ``chapters/adamax-nadam-amsgrad.ipynb``.
     """
-    lr, beta1, beta2, eps, eps_in_max = _read(hyperparams, "adamax")
+    lr, beta1, beta2, eps, eps_in_max = read_hyperparams(hyperparams, "adamax")
     for p, (v, u, t) in zip(params, states):
         with torch.no_grad():
             t += 1
@@ -674,7 +682,7 @@ def nadam(
 
     Introduced in ``chapters/adamax-nadam-amsgrad.ipynb``.
     """
-    lr, beta1, beta2, eps, psi = _read(hyperparams, "nadam")
+    lr, beta1, beta2, eps, psi = read_hyperparams(hyperparams, "nadam")
     for p, (v, s, t, mu_prod) in zip(params, states):
         with torch.no_grad():
             t += 1
@@ -727,7 +735,8 @@ def amsgrad(
 
     Introduced in ``chapters/adamax-nadam-amsgrad.ipynb``.
     """
-    lr, beta1, beta2, eps, bias_correction = _read(hyperparams, "amsgrad")
+    lr, beta1, beta2, eps, bias_correction = read_hyperparams(
+        hyperparams, "amsgrad")
     for p, (v, s, s_max, t) in zip(params, states):
         with torch.no_grad():
             t += 1
