@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import html
 import importlib
+import math
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Feedback", "check", "exercise", "not_yet", "passed"]
+__all__ = ["Feedback", "check", "close_to", "exercise", "not_yet",
+           "number", "passed"]
 
 _REGISTRY: dict[str, Callable[[Any], Feedback]] = {}
 
@@ -75,6 +77,29 @@ def passed(message: str) -> Feedback:
 def not_yet(message: str, hint: str = "") -> Feedback:
     """A not-yet verdict with a hint (the name is filled in by check)."""
     return Feedback("", False, message, hint)
+
+
+def number(answer: Any) -> float | None:
+    """``answer`` as a finite float, or ``None`` (for a bool too)."""
+    if isinstance(answer, bool):
+        return None
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def close_to(answer: Any, expected: float, what: str, hint: str,
+             rtol: float = 1e-3, atol: float = 1e-12) -> Feedback:
+    """Passed when ``answer`` is a number within ``rtol`` of ``expected``."""
+    value = number(answer)
+    if value is None:
+        return not_yet(f"{what} should be a finite number, got {answer!r}",
+                       hint)
+    if math.isclose(value, expected, rel_tol=rtol, abs_tol=atol):
+        return passed(f"{what} = {value:.6g} is right.")
+    return not_yet(f"{what} = {value:.6g} is not right yet.", hint)
 
 
 def exercise(name: str) -> Callable[[Callable[[Any], Feedback]],

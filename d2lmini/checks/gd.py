@@ -8,32 +8,13 @@ from typing import Any
 
 import numpy as np
 
-from . import Feedback, exercise, not_yet, passed
-
-
-def _number(answer: Any) -> float | None:
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
-
-
-def _close(answer: Any, expected: float, what: str, hint: str,
-           rtol: float = 1e-3) -> Feedback:
-    value = _number(answer)
-    if value is None:
-        return not_yet(f"{what} should be a finite number, got {answer!r}",
-                       hint)
-    if math.isclose(value, expected, rel_tol=rtol, abs_tol=1e-9):
-        return passed(f"{what} = {value:.6g} is right.")
-    return not_yet(f"{what} = {value:.6g} is not right yet.", hint)
+from . import Feedback, close_to, exercise, not_yet, number, passed
 
 
 @exercise("gd.lr_bound")
 def lr_bound(answer: Any) -> Feedback:
     """Largest learning rate for f(x) = 2 x**2 (lambda = 4): 2 / lambda."""
-    return _close(
+    return close_to(
         answer, 0.5, "the bound on eta",
         "write one step as x <- (1 - eta * lambda) x and ask when "
         "|1 - eta * lambda| < 1",
@@ -56,7 +37,7 @@ def line_search(answer: Callable[..., float]) -> Feedback:
     ]
     for f, f_grad, starts in problems:
         for x in starts:
-            new = _number(answer(f, f_grad, x))
+            new = number(answer(f, f_grad, x))
             if new is None:
                 return not_yet(f"from x={x} your step returned no number",
                                "return the new point x - eta * f_grad(x)")
@@ -77,7 +58,7 @@ def line_search(answer: Callable[..., float]) -> Feedback:
 @exercise("gd.best_eta")
 def best_eta(answer: Any) -> Feedback:
     """Best constant eta for f = x1**2 + 50 x2**2: 2 / (2 + 100)."""
-    return _close(
+    return close_to(
         answer, 2 / 102, "the best constant eta",
         "the two coordinates shrink by |1 - 2 eta| and |1 - 100 eta|; the "
         "slower one is fastest when the two factors are equal",
@@ -112,7 +93,7 @@ def precondition(answer: Callable[..., tuple]) -> Feedback:
 def rotated(answer: Any) -> Feedback:
     """Condition number after diagonal preconditioning of the rotated
     problem stays 2."""
-    return _close(
+    return close_to(
         answer, 2.0, "the condition number",
         "the Hessian of the rotated function has equal diagonal entries, "
         "so dividing by its diagonal only rescales it",

@@ -9,21 +9,12 @@ from typing import Any
 
 import torch
 
-from . import Feedback, exercise, not_yet, passed
+from . import Feedback, exercise, not_yet, number, passed
 
 LR_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
 GRID_BATCH_SIZE = 50
 GRID_EPOCHS = 2
 
-
-def _number(answer: Any) -> float | None:
-    if isinstance(answer, bool):
-        return None
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
 
 
 def _final_loss(lr: float) -> float:
@@ -44,7 +35,7 @@ def _final_loss(lr: float) -> float:
 @exercise("minibatch.best_lr")
 def best_lr(answer: Any) -> Feedback:
     """The learning rate of the grid with the lowest final loss."""
-    value = _number(answer)
+    value = number(answer)
     if value is None:
         return not_yet(f"the answer should be a learning rate, got "
                        f"{answer!r}",
@@ -216,7 +207,7 @@ def genie(answer: Mapping[str, Any]) -> Feedback:
     for key, (expected, hint) in GENIE.items():
         if key not in answer:
             return not_yet(f"the key {key!r} is missing", hint)
-        value = _number(answer[key])
+        value = number(answer[key])
         if value is None:
             return not_yet(f"{key} should be a number, got "
                            f"{answer[key]!r}", hint)

@@ -9,29 +9,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from . import Feedback, exercise, not_yet, passed
+from . import Feedback, close_to, exercise, not_yet, number, passed
 
 # The ill-conditioned problem of the chapter: f = 0.1 x1^2 + 2 x2^2.
 _CURVATURES = (0.2, 4.0)
 
 
-def _number(answer: Any) -> float | None:
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
-
-
-def _close(answer: Any, expected: float, what: str, hint: str,
-           rtol: float = 1e-3) -> Feedback:
-    value = _number(answer)
-    if value is None:
-        return not_yet(f"{what} should be a finite number, got {answer!r}",
-                       hint)
-    if math.isclose(value, expected, rel_tol=rtol, abs_tol=1e-12):
-        return passed(f"{what} = {value:.6g} is right.")
-    return not_yet(f"{what} = {value:.6g} is not right yet.", hint)
 
 
 def _momentum_rate(lr: float, momentum: float, lam: float) -> float:
@@ -87,7 +70,7 @@ def eigen_best_lr(answer: Any) -> Feedback:
     2 / (lambda_min + lambda_max)."""
     lams = [2.0 ** -i for i in range(10)]
     expected = 2 / (min(lams) + max(lams))
-    return _close(
+    return close_to(
         answer, expected, "the best learning rate",
         "coordinate i shrinks by |1 - eta * lambda_i| per step; the worst "
         "factor is smallest when those of the largest and the smallest "
@@ -126,7 +109,7 @@ def quadratic_min(answer: Callable[..., Any]) -> Feedback:
         except (TypeError, ValueError, RuntimeError):
             return not_yet(f"x_star should be a tensor, got {out[0]!r}",
                            "return the minimizer as a tensor of shape (d,)")
-        got_h = _number(out[1])
+        got_h = number(out[1])
         if got_x.shape != x_star.shape or not torch.allclose(
                 got_x, x_star, rtol=1e-6, atol=1e-8):
             return not_yet(
@@ -146,7 +129,7 @@ def quadratic_min(answer: Callable[..., Any]) -> Feedback:
 @exercise("momentum.effective_lr")
 def effective_lr(answer: Any) -> Feedback:
     """Momentum 0.9 matches SGD at lr 0.05 with lr = 0.05 * (1 - 0.9)."""
-    return _close(
+    return close_to(
         answer, 0.05 * (1 - 0.9), "the learning rate for momentum",
         "with a steady gradient g the velocity tends to g / (1 - beta), so "
         "the step is lr / (1 - beta) times the gradient",

@@ -9,15 +9,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from . import Feedback, exercise, not_yet, passed
-
-
-def _number(answer: Any) -> float | None:
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
+from . import Feedback, exercise, not_yet, number, passed
 
 
 def _array(value: Any) -> np.ndarray | None:
@@ -50,7 +42,7 @@ def cosine(answer: Callable[[float, float], float]) -> Feedback:
     cases = [(0, 100), (50, 100), (100, 100), (25, 100), (3, 7),
              (130, 100), (1000, 50), (0, 1), (999, 1000)]
     for t, T in cases:
-        got = _number(answer(t, T))
+        got = number(answer(t, T))
         want = _cosine(t, T)
         if got is None:
             return not_yet(f"cosine({t}, {T}) returned no finite number",
@@ -219,7 +211,7 @@ def _minima_count(low: float = LOW, high: float = HIGH) -> int:
 @exercise("sgd.local_minima")
 def local_minima(answer: Any) -> Feedback:
     """Number of local minima of x^2 (1 + sin x) in [-20, 20]."""
-    value = _number(answer)
+    value = number(answer)
     expected = _minima_count()
     if value is None or value != round(value):
         return not_yet(f"the answer should be a whole number, got {answer!r}",
