@@ -360,10 +360,7 @@ def animate_trace_2d(
     fig = ax.figure
     path = ax.lines[-1]
     shown = path.get_xydata()
-    arrows = list(ax.texts) + [
-        child for child in ax.get_children()
-        if type(child).__name__ == "Annotation"
-    ]
+    arrows = list(ax.texts)  # the arrow out of the frame, if any
     for artist in arrows:
         artist.set_visible(False)
 

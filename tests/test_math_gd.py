@@ -44,12 +44,29 @@ def test_first_order_decrease():
         assert f(x - eta * df(x)) < f(x)
 
 
-def test_best_constant_rate_for_two_curvatures():
-    """min over eta of max(|1 - 2 eta|, |1 - 100 eta|) is at 2 / 102."""
-    etas = np.linspace(1e-4, 0.03, 600_001)
-    rate = np.maximum(abs(1 - 2 * etas), abs(1 - 100 * etas))
-    assert etas[rate.argmin()] == pytest.approx(2 / 102, abs=1e-6)
-    assert rate.min() == pytest.approx(98 / 102, abs=1e-6)
+@pytest.mark.parametrize(
+    ("lams", "etas"),
+    [
+        # chapters/gd.ipynb, exercise 3: x1^2 + 50 x2^2
+        ([2.0, 100.0], np.linspace(1e-4, 0.03, 600_001)),
+        # chapters/minibatch-sgd.ipynb: the airfoil Hessian's spectrum
+        ([0.175, 0.67, 1.0, 2.11], np.linspace(0.01, 0.95, 20_001)),
+        # chapters/momentum.ipynb, exercise 2: lambda_i = 2^-i
+        ([2.0**-i for i in range(10)], np.linspace(1.9, 2.0, 200_001)),
+    ],
+    ids=["gd", "minibatch", "momentum"],
+)
+def test_best_constant_step_balances_extreme_eigenvalues(lams, etas):
+    """eta* = 2 / (lam_min + lam_max) minimises max_i |1 - eta lam_i|,
+    and the rate there is (kappa - 1) / (kappa + 1)."""
+    lams = np.asarray(lams)
+    worst = np.abs(1 - np.outer(etas, lams)).max(axis=1)
+    step = etas[1] - etas[0]
+    assert etas[worst.argmin()] == pytest.approx(
+        2 / (lams.min() + lams.max()), abs=step)
+    kappa = lams.max() / lams.min()
+    assert worst.min() == pytest.approx((kappa - 1) / (kappa + 1),
+                                        abs=max(step * lams.max(), 1e-6))
 
 
 def test_newton_on_cosh_converges_cubically():

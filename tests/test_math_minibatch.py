@@ -134,17 +134,6 @@ def test_gd_on_airfoil_with_lr_1_is_unstable():
                          atol=1e-6).any()
 
 
-def test_best_constant_step_balances_extreme_eigenvalues():
-    """eta* = 2 / (lam_min + lam_max) minimises max |1 - eta lam|."""
-    lams = np.array([0.175, 0.67, 1.0, 2.11])
-    etas = np.linspace(0.01, 0.95, 20001)
-    worst = np.abs(1 - np.outer(etas, lams)).max(axis=1)
-    eta_star = 2 / (lams.min() + lams.max())
-    assert etas[worst.argmin()] == pytest.approx(eta_star, abs=1e-4)
-    kappa = lams.max() / lams.min()
-    assert worst.min() == pytest.approx((kappa - 1) / (kappa + 1), abs=1e-4)
-
-
 def test_matmul_operation_count():
     """An n x n product: n^3 multiplications and n^2 (n - 1) additions."""
     for n in [1, 2, 5]:

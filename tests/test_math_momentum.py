@@ -267,16 +267,6 @@ def test_quadratic_minimizer_and_minimum():
         assert float(h(x)) > float(h_star)
 
 
-def test_best_gd_rate_for_halving_eigenvalues():
-    lams = np.array([2.0**-i for i in range(10)])
-    etas = np.linspace(1.9, 2.0, 200_001)
-    worst = np.abs(1 - np.outer(etas, lams)).max(axis=1)
-    best = 2 / (lams.min() + lams.max())
-    assert etas[worst.argmin()] == pytest.approx(best, abs=1e-6)
-    kappa = lams.max() / lams.min()
-    assert worst.min() == pytest.approx((kappa - 1) / (kappa + 1), abs=1e-6)
-
-
 def test_checks_accept_right_and_reject_wrong_answers():
     assert d2l.check("momentum.best_pair", (0.668, 0.403)).passed
     assert not d2l.check("momentum.best_pair", (0.6, 0.5)).passed

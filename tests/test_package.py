@@ -95,7 +95,6 @@ def test_devices_on_this_machine():
 
 def test_try_gpu_falls_back_to_cpu(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    monkeypatch.setattr(data_mod, "torch", torch)  # unchanged, for clarity
     from d2lmini import device
 
     monkeypatch.setattr(device, "_mps_available", lambda: False)
