@@ -47,6 +47,17 @@ _EXPORTS: dict[str, str] = {
     "trace_grid_2d": "traces",
     # interactive explorers
     "explore_2d": "explore",
+    # live 2-D traces that run in the page (no kernel)
+    "live_trace_2d": "live",
+    "live_path_2d": "live",
+    "LiveTrace": "live",
+    "objective_2d": "objectives",
+    "check_objective": "objectives",
+    "Mulberry32": "noise",
+    "noise_2d": "noise",
+    "noisy_grad_2d": "noise",
+    "check_noise": "noise",
+    "check_seed": "noise",
     # exercise checks
     "Feedback": "checks",
     "check": "checks",
@@ -64,6 +75,7 @@ _EXPORTS: dict[str, str] = {
     "adamax": "optim",
     "nadam": "optim",
     "amsgrad": "optim",
+    "adamw": "optim",
     "init_sgd_states": "optim",
     "init_momentum_states": "optim",
     "init_adagrad_states": "optim",
@@ -73,6 +85,7 @@ _EXPORTS: dict[str, str] = {
     "init_adamax_states": "optim",
     "init_nadam_states": "optim",
     "init_amsgrad_states": "optim",
+    "init_adamw_states": "optim",
     "trainer_2d": "optim",
     # training on airfoil
     "History": "train",
@@ -81,6 +94,13 @@ _EXPORTS: dict[str, str] = {
     "train_ch11": "train",
     "train_concise_ch11": "train",
     "plot_histories": "train",
+    # classifiers on the digits (the Adam paper's experiments)
+    "DigitsHistory": "digits",
+    "DigitsSplit": "digits",
+    "adam_no_correction": "digits",
+    "digits_net": "digits",
+    "split_digits": "digits",
+    "train_digits": "digits",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

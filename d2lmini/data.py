@@ -171,7 +171,10 @@ class ArrayLoader:
         if self.shuffle:
             gen = torch.Generator().manual_seed(self.seed * 100_003 + epoch)
             order = torch.randperm(self.num_examples, generator=gen)
-            arrays = tuple(a[order] for a in arrays)
+            # index_select, not a[order]: the same rows, but a[order] on a
+            # 2-D tensor runs a multithreaded kernel that costs up to 8 ms
+            # (against 6 us) when the other cores are busy (measured).
+            arrays = tuple(a.index_select(0, order) for a in arrays)
         b = self.batch_size
         for i in range(0, self.num_examples, b):
             yield tuple(a[i : i + b] for a in arrays)

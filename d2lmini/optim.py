@@ -764,22 +764,47 @@ OPTIMIZERS: dict[str, Callable[..., None]] = {
 
 
 class _State2D:
-    """What a 2-D trainer carries in ``s1``: the point and its states."""
+    """What a 2-D trainer carries in ``s1``: the point, its states and the
+    number of updates made so far (``t``, for a schedule)."""
 
-    __slots__ = ("x", "states")
+    __slots__ = ("x", "states", "t")
 
     def __init__(self, x: torch.Tensor, states: Any) -> None:
         self.x = x
         self.states = states
+        self.t = 0
 
     def __repr__(self) -> str:
         return "<optimizer state>"
+
+
+def _check_schedule_2d(schedule: Any, hyperparams: Hyperparams) -> Any:
+    """Check a schedule of :func:`trainer_2d`; return ``schedule(0)``."""
+    if not callable(schedule):
+        raise ValueError(
+            "schedule must be a function t -> learning rate (t = updates "
+            f"made so far, from 0), got {type(schedule).__name__}"
+        )
+    if "lr" in hyperparams:
+        raise ValueError(
+            "give the learning rate either as lr=... or by the schedule, "
+            "not both: remove lr"
+        )
+    lr0 = schedule(0)
+    if (isinstance(lr0, bool) or not isinstance(lr0, numbers.Real)
+            or not lr0 >= 0):
+        raise ValueError(
+            f"schedule(0) must be a learning rate, a number >= 0, got {lr0!r}"
+        )
+    return lr0
 
 
 def trainer_2d(
     optimizer: Callable[..., None],
     init_states: Callable[[Any], Any],
     f_grad: Callable[[Any, Any], tuple[Any, Any]] | None,
+    *,
+    schedule: Callable[[int], float] | None = None,
     **hyperparams: Any,
 ) -> Callable[..., tuple[float, float, Any, float]]:
     """A 2-D trainer for :func:`d2lmini.train_2d` that runs ``optimizer``.
@@ -787,8 +812,9 @@ def trainer_2d(
     The point :math:`(x_1, x_2)` becomes one 2-element float64 parameter
     whose gradient is ``f_grad(x1, x2)``; each call runs one step of the
     same update rule that trains the airfoil model. The optimizer's states
-    travel in ``s1``: every run of :func:`d2lmini.train_2d` (which starts
-    with ``s1 = 0``) starts fresh, even with the same trainer.
+    (and, with a schedule, the number of updates made) travel in ``s1``:
+    every run of :func:`d2lmini.train_2d` (which starts with ``s1 = 0``)
+    starts fresh, even with the same trainer.
 
     Args:
         optimizer: an update rule such as :func:`sgd_momentum`.
@@ -796,13 +822,16 @@ def trainer_2d(
             :func:`init_momentum_states`.
         f_grad: the gradient ``(x1, x2) -> (g1, g2)``; may be ``None`` if
             it is passed to ``train_2d`` instead.
+        schedule: a learning-rate schedule ``t -> lr``: update ``t`` (from
+            0 in every run) uses ``lr=schedule(t)``. Leave ``lr`` out then.
         **hyperparams: e.g. ``lr=0.6, momentum=0.5``.
 
     Returns:
         ``trainer(x1, x2, s1, s2) -> (x1, x2, s1, s2)``.
 
     Raises:
-        ValueError: bad hyperparameters (checked here, before any step).
+        ValueError: bad hyperparameters or schedule (checked here, before
+            any step).
 
     Example:
         >>> f_grad = lambda x1, x2: (0.2 * x1, 4 * x2)
@@ -811,11 +840,16 @@ def trainer_2d(
         >>> x1, x2, s1, s2 = t(-5.0, -2.0, 0, 0)
         >>> round(x1, 6), round(x2, 6)
         (-4.4, 2.8)
+        >>> decaying = trainer_2d(sgd, init_sgd_states, f_grad,
+        ...                       schedule=lambda t: 0.4 * 0.5**t)
 
     Introduced in ``chapters/momentum.ipynb``.
     """
+    full = dict(hyperparams)
+    if schedule is not None:
+        full["lr"] = _check_schedule_2d(schedule, hyperparams)
     if getattr(optimizer, "__name__", None) in OPTIMIZERS:
-        check_hyperparams(optimizer, hyperparams)
+        check_hyperparams(optimizer, full)
 
     def trainer(
         x1: float, x2: float, s1: Any, s2: Any, grad: Any = None
@@ -832,7 +866,77 @@ def trainer_2d(
         x[0], x[1] = float(x1), float(x2)
         g1, g2 = grad(x1, x2)
         x.grad = torch.tensor([float(g1), float(g2)], dtype=torch.float64)
-        optimizer([x], s1.states, hyperparams)
+        if schedule is None:
+            optimizer([x], s1.states, hyperparams)
+        else:
+            optimizer([x], s1.states, {**hyperparams, "lr": schedule(s1.t)})
+        s1.t += 1
         return float(x[0]), float(x[1]), s1, 0.0
 
     return trainer
+
+
+# ---------------------------------------------------------------------------
+# AdamW: Adam with decoupled weight decay (appended with chapters/adam).
+# ---------------------------------------------------------------------------
+
+
+def init_adamw_states(
+    params_or_dim: ParamsOrDim,
+) -> tuple[tuple[torch.Tensor, torch.Tensor, torch.Tensor], ...]:
+    """Triples ``(v, s, t)``, as for Adam (AdamW keeps the same memory).
+
+    Introduced in ``chapters/adam.ipynb``.
+    """
+    return init_adam_states(params_or_dim)
+
+
+def adamw(
+    params: Params,
+    states: Sequence[tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
+    hyperparams: Hyperparams,
+) -> None:
+    r"""AdamW: Adam with weight decay decoupled from the gradient.
+
+    .. math::
+        \mathbf{x} \leftarrow (1 - \eta\nu)\,\mathbf{x}
+        - \frac{\eta \hat{\mathbf{v}}_t}{\sqrt{\hat{\mathbf{s}}_t} +
+        \epsilon}
+
+    with :math:`\hat{\mathbf{v}}_t, \hat{\mathbf{s}}_t` as in Adam, computed
+    from the gradient of the loss alone (Loshchilov and Hutter). Adam with
+    an L2 penalty :math:`\frac{\nu}{2}\|\mathbf{x}\|^2` instead adds
+    :math:`\nu\mathbf{x}` to the gradient, so the decay is divided by
+    :math:`\sqrt{\hat{\mathbf{s}}_t}` like the rest of the step.
+
+    Args:
+        params: leaf tensors with their gradients in ``p.grad``.
+        states: triples ``(v, s, t)`` from :func:`init_adamw_states`.
+        hyperparams: ``lr``, ``beta1``, ``beta2`` (defaults 0.9, 0.999),
+            ``eps`` (default ``1e-6`` as for :func:`adam`; PyTorch's is
+            ``1e-8``) and ``weight_decay`` (:math:`\nu \ge 0`,
+            default ``0.01`` as in PyTorch).
+
+    Same as ``torch.optim.AdamW(params, lr, betas=(beta1, beta2), eps=eps,
+    weight_decay=weight_decay)``.
+
+    Introduced in ``chapters/adam.ipynb``.
+    """
+    lr, beta1, beta2, eps, weight_decay = read_hyperparams(
+        hyperparams, "adamw")
+    for p, (v, s, t) in zip(params, states):
+        with torch.no_grad():
+            t += 1
+            p -= lr * weight_decay * p  # the decoupled decay
+            v[:] = beta1 * v + (1 - beta1) * p.grad
+            s[:] = beta2 * s + (1 - beta2) * torch.square(p.grad)
+            v_hat = v / (1 - beta1**t)
+            s_hat = s / (1 - beta2**t)
+            p -= lr * v_hat / (torch.sqrt(s_hat) + eps)
+
+
+_SPECS["adamw"] = {"lr": _REQUIRED, "beta1": 0.9, "beta2": 0.999,
+                   "eps": 1e-6, "weight_decay": 0.01}
+_RULES["weight_decay"] = (">= 0", lambda v: v >= 0)
+OPTIMIZERS["adamw"] = adamw
+__all__ += ["adamw", "init_adamw_states"]

@@ -5,7 +5,11 @@
 a ``torch.optim`` class. Both minimise the same loss (half the squared
 error, averaged over the minibatch) from the same seeded initial weights
 over the same seeded data order, so a from-scratch run and its concise twin
-follow the same curve.
+follow the same curve. Both are the loops a reader writes: every update
+back-propagates the minibatch loss (``backward()``) and then applies the
+update rule; the minibatch chapter shows them as they are here. What a run
+measures (the clock, the evaluation points, divergence) lives in the small
+class ``_Progress``, out of the loop's way.
 
 Both return a :class:`History` of what they measured: the loss on the whole
 data set at a fixed number of points per epoch (one vectorized pass without
@@ -102,9 +106,8 @@ class History:
         return iter((self.times, self.losses))
 
     def __repr__(self) -> str:
-        text = (
-            f"loss {self.final_loss:.3f}, {self.sec_per_epoch:.3f} sec/epoch"
-        )
+        per_epoch = _format_seconds(self.sec_per_epoch)
+        text = f"loss {self.final_loss:.3f}, {per_epoch}/epoch"
         if self.diverged_at is not None:
             text += f", diverged at step {self.diverged_at}"
         return text
@@ -197,7 +200,7 @@ def plot_histories(
 
 
 # ---------------------------------------------------------------------------
-# The training loop shared by both trainers.
+# The bookkeeping of a run, kept out of the training loop's way.
 # ---------------------------------------------------------------------------
 
 
@@ -220,20 +223,22 @@ def _full_data(data_iter: Iterable[Any]) -> tuple[torch.Tensor, ...]:
     return tuple(arrays[:2])
 
 
-def _on_device(data_iter: Iterable[Any], device: torch.device) -> Any:
-    """An iterable of minibatches that live on ``device``."""
+def _on_device(data_iter: Any, device: torch.device) -> Any:
+    """An iterable of minibatches that live on ``device``.
+
+    On a CPU this is ``data_iter`` itself. An :class:`ArrayLoader` is copied
+    to the device once, with the same seeded order.
+    """
     if device.type == "cpu":
         return data_iter
     if hasattr(data_iter, "arrays") and hasattr(data_iter, "seed"):
-        # Copy the data once; the seeded order stays the same.
         from .data import ArrayLoader
 
-        loader = ArrayLoader(
+        return ArrayLoader(
             tuple(a.to(device) for a in data_iter.arrays),
             data_iter.batch_size, shuffle=data_iter.shuffle,
             seed=data_iter.seed,
         )
-        return loader
 
     class _Moved:
         def __len__(self) -> int:
@@ -256,80 +261,124 @@ def _eval_points(num_batches: int, evals_per_epoch: int) -> set[int]:
     return {math.ceil(i * num_batches / k) for i in range(1, k + 1)}
 
 
-def _fit(
-    step: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    evaluate: Callable[[], torch.Tensor],
-    data_iter: Any,
-    num_epochs: int,
-    evals_per_epoch: int,
-    label: str | None,
-) -> History:
-    """Run ``step(X, y) -> minibatch loss`` over the epochs and measure.
+def _format_seconds(seconds: float) -> str:
+    """Three significant digits: ``0.0123`` -> ``12.3 ms``."""
+    if seconds < 1:
+        return f"{seconds * 1e3:.3g} ms"
+    return f"{seconds:.3g} sec" if seconds < 1000 else f"{seconds:.0f} sec"
 
-    The order of epoch ``e`` is fixed by ``data_iter.set_epoch(e)`` when the
-    loader has it. Minibatch losses are kept on the device and checked at
-    the evaluation points, so divergence is found to the step without
-    synchronising at every step.
+
+class _Progress:
+    """Everything a training loop measures, in one place.
+
+    ``epochs`` and ``batches`` hand out the epoch numbers and the
+    minibatches; between the batches they keep the clock, evaluate the
+    loss on all the data at fixed points (one pass without gradients,
+    not counted in the training time), and stop the run when a loss
+    becomes ``inf`` or ``NaN``. ``record(l)`` keeps each minibatch loss on
+    the device, so that divergence is found to the step without waiting for
+    the device after every update. ``finish`` returns the :class:`History`.
     """
-    num_batches = len(data_iter)
-    at = _eval_points(num_batches, evals_per_epoch)
-    history = History(label=label, initial_loss=evaluate().item())
-    timer, done, pending = Timer(), 0, []
-    for epoch in range(num_epochs):
+
+    def __init__(
+        self,
+        net: Callable[[torch.Tensor], torch.Tensor],
+        loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+        data_iter: Any,
+        evals_per_epoch: int,
+        label: str | None,
+    ) -> None:
+        self.net, self.loss = net, loss
+        self.X, self.y = _full_data(data_iter)
+        self.num_batches = len(data_iter)
+        self.at = _eval_points(self.num_batches, evals_per_epoch)
+        self.history = History(label=label, initial_loss=self.evaluate())
+        self.timer = Timer()  # (re)started by batches()
+        self.pending: list[torch.Tensor] = []
+        self.done = 0  # updates checked so far
+        self.stopped = False
+
+    def evaluate(self) -> float:
+        """The loss on all the data, in one pass without gradients."""
+        with torch.no_grad():
+            return self.loss(self.net(self.X), self.y).mean().item()
+
+    def epochs(self, num_epochs: int) -> Iterator[int]:
+        """``0, 1, ..., num_epochs - 1``, unless the run diverges."""
+        for epoch in range(num_epochs):
+            if self.stopped:
+                return
+            yield epoch
+        self.history.steps = self.done
+        self.history.sec_per_epoch = self.timer.sum() / num_epochs
+
+    def batches(self, data_iter: Any, epoch: int) -> Iterator[Any]:
+        """The minibatches of epoch ``epoch``, timed and checked."""
         if hasattr(data_iter, "set_epoch"):
-            data_iter.set_epoch(epoch)
-        timer.start()
-        for i, (X, y) in enumerate(data_iter, 1):
-            pending.append(step(X, y))
-            if i not in at:
-                continue
-            timer.stop()
-            loss = evaluate().item()
-            bad = ~torch.isfinite(torch.stack(pending))
-            first = int(bad.nonzero()[0, 0]) if bad.any() else None
-            done += len(pending)
-            if first is not None:  # a minibatch loss blew up first
-                step_at = done - len(pending) + first
-                loss = pending[first].item()
-            else:
-                step_at = done
-            if not math.isfinite(loss):
-                _diverged(history, done, step_at, loss, num_batches, timer)
-                return history
-            pending.clear()
-            history.epochs.append(epoch + i / num_batches)
-            history.losses.append(loss)
-            history.times.append(timer.sum())
-            timer.start()
-    history.steps = done
-    history.sec_per_epoch = timer.sum() / num_epochs
-    return history
+            data_iter.set_epoch(epoch)  # the seeded order of this epoch
+        self.timer.start()
+        for i, batch in enumerate(data_iter, 1):
+            yield batch  # the loop makes its update here
+            if i in self.at:
+                self.timer.stop()
+                if not self._checkpoint(epoch + i / self.num_batches):
+                    self.stopped = True
+                    return
+                self.timer.start()
+
+    def record(self, batch_loss: torch.Tensor) -> None:
+        """Keep the minibatch loss of the update just made."""
+        self.pending.append(batch_loss.detach())
+
+    def _checkpoint(self, epoch: float) -> bool:
+        """Evaluate; record the point, or the divergence (then False)."""
+        loss = self.evaluate()
+        bad = ~torch.isfinite(torch.stack(self.pending))
+        first = int(bad.nonzero()[0, 0]) if bad.any() else None
+        step = self.done + (first if first is not None else len(bad))
+        if first is not None:  # a minibatch loss blew up first
+            loss = self.pending[first].item()
+        self.done += len(self.pending)
+        self.pending.clear()
+        if not math.isfinite(loss):
+            self._diverged(step, loss)
+            return False
+        self.history.epochs.append(epoch)
+        self.history.losses.append(loss)
+        self.history.times.append(self.timer.sum())
+        return True
+
+    def _diverged(self, step: int, loss: float) -> None:
+        """Record and report a run whose loss became ``inf`` or ``NaN``.
+
+        ``step`` counts the updates made before the bad loss was measured
+        (the minibatch loss of update ``k``, counted from 0, is measured
+        after ``k`` updates).
+        """
+        h = self.history
+        h.steps, h.diverged_at = self.done, step
+        h.epochs.append(step / self.num_batches)
+        h.losses.append(loss)
+        h.times.append(self.timer.sum())
+        h.sec_per_epoch = self.timer.sum() / (self.done / self.num_batches)
+        warnings.warn(
+            f"training diverged: the loss became {loss} after {step} "
+            f"updates (epoch {step / self.num_batches:.2f}); the run stops "
+            "there. Try a smaller learning rate.",
+            RuntimeWarning,
+            stacklevel=5,  # the line that called the trainer
+        )
+
+    def finish(self, plot: bool, ax: Axes | None) -> History:
+        """The :class:`History`, drawn once when ``plot`` is true."""
+        if plot:
+            plot_histories([self.history], ax=ax)
+        return self.history
 
 
-def _diverged(
-    history: History, done: int, step: int, loss: float, num_batches: int,
-    timer: Timer,
-) -> None:
-    """Record and report a run whose loss became ``inf`` or ``NaN``.
-
-    ``step`` counts the updates made before the bad loss was measured (the
-    minibatch loss of update ``k``, counted from 0, is measured after ``k``
-    updates); ``done`` counts the updates made in all.
-    """
-    value = loss
-    history.steps = done
-    history.diverged_at = step
-    history.epochs.append(step / num_batches)
-    history.losses.append(value)
-    history.times.append(timer.sum())
-    history.sec_per_epoch = timer.sum() / (done / num_batches)
-    warnings.warn(
-        f"training diverged: the loss became {value} after {step} updates "
-        f"(epoch {step / num_batches:.2f}); the run stops there. Try a "
-        "smaller learning rate.",
-        RuntimeWarning,
-        stacklevel=3,
-    )
+# ---------------------------------------------------------------------------
+# Checks and setup.
+# ---------------------------------------------------------------------------
 
 
 def _leaves(state: Any) -> list[torch.Tensor | None]:
@@ -338,19 +387,19 @@ def _leaves(state: Any) -> list[torch.Tensor | None]:
     return [state]
 
 
-def _check_states(states: Any, params: list[torch.Tensor]) -> None:
+def _check_states(states: Any, feature_dim: int) -> None:
     """States must be ``None`` or one entry per parameter, shaped like it."""
     if states is None:
         return
-    names = ["w", "b"]
-    if not isinstance(states, (tuple, list)) or len(states) != len(params):
+    shapes = {"w": (feature_dim, 1), "b": (1,)}
+    if not isinstance(states, (tuple, list)) or len(states) != 2:
         raise ValueError(
-            f"states must hold one entry per parameter ({len(params)}: w "
-            f"and b), got {type(states).__name__} of length "
+            "states must hold one entry per parameter (2: w and b), got "
+            f"{type(states).__name__} of length "
             f"{len(states) if hasattr(states, '__len__') else '?'}; make "
             "them with an init_*_states(feature_dim) function"
         )
-    for name, state, p in zip(names, states, params):
+    for (name, shape), state in zip(shapes.items(), states):
         for leaf in _leaves(state):
             if leaf is None:
                 continue
@@ -359,13 +408,98 @@ def _check_states(states: Any, params: list[torch.Tensor]) -> None:
                     f"the states of {name} must be tensors, got "
                     f"{type(leaf).__name__}"
                 )
-            if leaf.dim() != 0 and leaf.shape != p.shape:
+            if leaf.dim() != 0 and tuple(leaf.shape) != shape:
                 raise ValueError(
                     f"a state of {name} has shape {tuple(leaf.shape)}, but "
-                    f"{name} has shape {tuple(p.shape)}; make the states "
-                    "with an init_*_states(feature_dim) function for the "
-                    "same feature_dim"
+                    f"{name} has shape {shape}; make the states with an "
+                    "init_*_states(feature_dim) function for the same "
+                    "feature_dim"
                 )
+
+
+def _check_lr(value: Any, where: str) -> None:
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+            or not math.isfinite(value) or value < 0):
+        raise ValueError(
+            f"{where} must be a learning rate, a number >= 0, got {value!r}"
+        )
+
+
+def _check_schedule(schedule: Any, hyperparams: Any) -> Any:
+    """Check a schedule of :func:`train_ch11`; return ``schedule(0)``."""
+    if not callable(schedule):
+        raise ValueError(
+            "schedule must be a function t -> learning rate (t = updates "
+            f"made so far, from 0), got {type(schedule).__name__}"
+        )
+    if not isinstance(hyperparams, Mapping):
+        raise ValueError(
+            "with a schedule, hyperparams must be a dict (it may be empty, "
+            f"{{}}), got {type(hyperparams).__name__}"
+        )
+    if "lr" in hyperparams:
+        raise ValueError(
+            "give the learning rate either in hyperparams or by the "
+            "schedule, not both: remove 'lr' from hyperparams"
+        )
+    lr0 = schedule(0)
+    _check_lr(lr0, "schedule(0)")
+    return lr0
+
+
+def _check_scratch(
+    trainer_fn: Any, states: Any, hyperparams: Any, feature_dim: Any,
+    num_epochs: Any, evals_per_epoch: Any, schedule: Any,
+) -> None:
+    """Reject bad arguments of :func:`train_ch11` before any step."""
+    from .optim import OPTIMIZERS, check_hyperparams
+
+    _check_int("num_epochs", num_epochs, 1)
+    _check_int("feature_dim", feature_dim, 1)
+    _check_int("evals_per_epoch", evals_per_epoch, 1)
+    if not callable(trainer_fn):
+        raise ValueError(
+            "trainer_fn must be a function (params, states, hyperparams), "
+            f"got {type(trainer_fn).__name__}"
+        )
+    full = dict(hyperparams or {})
+    if schedule is not None:
+        full["lr"] = _check_schedule(schedule, hyperparams)
+    if OPTIMIZERS.get(getattr(trainer_fn, "__name__", "")) is trainer_fn:
+        check_hyperparams(trainer_fn, full)
+    _check_states(states, feature_dim)
+
+
+def _check_data(data_iter: Any, feature_dim: int) -> None:
+    if not hasattr(data_iter, "__len__"):
+        raise ValueError(
+            "data_iter must be a loader with a length, e.g. from "
+            f"get_data_ch11(batch_size), got {type(data_iter).__name__}"
+        )
+    X = _full_data(data_iter)[0]
+    if X.dim() != 2 or X.shape[1] != feature_dim:
+        raise ValueError(
+            f"the data have {X.shape[1] if X.dim() == 2 else '?'} "
+            f"features per example, but feature_dim={feature_dim}; pass "
+            "the feature_dim that get_data_ch11 returned"
+        )
+
+
+def _device(device: torch.device | str | None) -> torch.device:
+    return torch.device(device) if device is not None else try_gpu()
+
+
+def _init_weights(
+    feature_dim: int, seed: int, device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """d2l's initialisation: weights ~ N(0, 0.01^2), bias 0, seeded.
+
+    Both are returned ready for autograd (``requires_grad=True``).
+    """
+    gen = torch.Generator().manual_seed(seed)
+    w = torch.normal(0.0, 0.01, size=(feature_dim, 1), generator=gen)
+    b = torch.zeros(1)
+    return w.to(device).requires_grad_(), b.to(device).requires_grad_()
 
 
 def _map(state: Any, fn: Callable[[torch.Tensor], Any]) -> Any:
@@ -374,43 +508,23 @@ def _map(state: Any, fn: Callable[[torch.Tensor], Any]) -> Any:
     return fn(state) if isinstance(state, torch.Tensor) else state
 
 
+def _states_on(device: torch.device, states: Any) -> Any:
+    """The states on ``device``: the same objects on a CPU, copies else."""
+    if device.type == "cpu":
+        return states
+    return _map(states, lambda s: s.to(device))
+
+
 def _copy_back(original: Any, moved: Any) -> None:
+    """Copy states trained on an accelerator back into the originals."""
     for a, b in zip(_leaves(original), _leaves(moved)):
         if isinstance(a, torch.Tensor) and a is not b:
             a.copy_(b)
 
 
-def _set_grads(
-    X: torch.Tensor,
-    y: torch.Tensor,
-    w: torch.Tensor,
-    b: torch.Tensor,
-    row: bool = False,
-) -> torch.Tensor:
-    r"""Set ``w.grad``, ``b.grad`` for the mean loss and return that loss.
-
-    For the linear model the gradient of :math:`\frac{1}{2n} \|X w + b -
-    y\|^2` has a closed form: with the residual :math:`r = X w + b - y`,
-    :math:`\nabla_w = X^\top r / n` and :math:`\nabla_b = \sum_i r_i / n`.
-    These are the numbers autograd computes (a test checks it), at a
-    fraction of its cost on a model this small. ``row=True`` is for a
-    weight of shape ``(1, d)``, as in ``nn.Linear``.
-    """
-    with torch.no_grad():
-        r = torch.addmm(b, X, w.T if row else w).sub_(y.reshape(-1, 1))
-        r_n = r / X.shape[0]
-        w.grad = torch.mm(r_n.T, X) if row else torch.mm(X.T, r_n)
-        b.grad = r_n.sum(0)
-        return torch.dot(r.view(-1), r_n.view(-1)) / 2
-
-
-def _init_weights(
-    feature_dim: int, seed: int, device: torch.device
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """d2l's initialisation: weights ~ N(0, 0.01^2), bias 0, seeded."""
-    gen = torch.Generator().manual_seed(seed)
-    w = torch.normal(0.0, 0.01, size=(feature_dim, 1), generator=gen)
-    return w.to(device), torch.zeros(1, device=device)
+# ---------------------------------------------------------------------------
+# The two training loops.
+# ---------------------------------------------------------------------------
 
 
 def train_ch11(
@@ -427,18 +541,19 @@ def train_ch11(
     device: torch.device | str | None = None,
     ax: Axes | None = None,
     label: str | None = None,
-    autograd: bool = False,
+    schedule: Callable[[int], float] | None = None,
 ) -> History:
     r"""Train linear regression with an update rule written from scratch.
 
     The model is ``linreg(X, w, b)`` with ``w`` of shape ``(feature_dim,
     1)`` drawn from :math:`N(0, 0.01^2)` (a generator seeded with ``seed``)
     and ``b = 0``; the loss is :func:`squared_loss` averaged over the
-    minibatch. Each step sets the gradients ``w.grad``, ``b.grad`` (in
-    closed form, see ``autograd``) and calls ``trainer_fn([w, b], states,
-    hyperparams)``, which updates ``w``, ``b`` and ``states`` in place.
-    Functions written the way the sources write them (zeroing the
-    gradients, keeping ``t`` in ``hyperparams``) run unchanged.
+    minibatch. Each update clears the gradients, back-propagates the
+    minibatch loss (``l.backward()`` sets ``w.grad`` and ``b.grad``) and
+    calls ``trainer_fn([w, b], states, hyperparams)``, which updates ``w``,
+    ``b`` and ``states`` in place. Functions written the way the sources
+    write them (zeroing the gradients, keeping ``t`` in ``hyperparams``)
+    run unchanged.
 
     Args:
         trainer_fn: an update rule such as :func:`d2lmini.sgd`.
@@ -457,63 +572,150 @@ def train_ch11(
         device: where to train; ``try_gpu()`` by default.
         ax: where to draw (a new figure when omitted).
         label: legend entry for the curve.
-        autograd: compute the gradients with ``loss.backward()`` instead
-            of the closed form :math:`\nabla_w = X^\top (Xw + b - y) / n`,
-            :math:`\nabla_b = \mathrm{mean}(Xw + b - y)`. Same numbers (up
-            to rounding), about four times slower per step on a CPU.
+        schedule: a learning-rate schedule, a function ``t -> lr`` where
+            ``t`` is the number of updates made so far (0 for the first
+            update): update ``t`` runs with ``hyperparams`` plus ``"lr":
+            schedule(t)``. Leave ``"lr"`` out of ``hyperparams`` then.
 
     Returns:
-        The :class:`History`; it prints as ``loss 0.243, 0.012 sec/epoch``.
+        The :class:`History`; it prints as ``loss 0.243, 12.3 ms/epoch``.
 
     Raises:
-        ValueError: bad ``num_epochs``, states that do not match ``[w, b]``
-            or bad hyperparameters for one of the package's optimizers.
+        ValueError: bad ``num_epochs``, states that do not match ``[w, b]``,
+            data that do not have ``feature_dim`` features, a bad
+            ``schedule`` or bad hyperparameters for one of the package's
+            optimizers.
 
     Warns:
         RuntimeWarning: the loss became ``inf`` or ``NaN``; the run stops
             and the history records the step (``diverged_at``).
 
+    Example:
+        >>> import d2lmini as d2l
+        >>> data_iter, feature_dim = d2l.get_data_ch11(batch_size=10)
+        >>> h = d2l.train_ch11(d2l.sgd, None, {"lr": 0.05}, data_iter,
+        ...                    feature_dim, plot=False, device="cpu")
+        >>> round(h.final_loss, 2)
+        0.24
+
     Introduced in ``chapters/minibatch-sgd.ipynb``.
     """
-    from .optim import OPTIMIZERS, check_hyperparams
+    _check_scratch(trainer_fn, states, hyperparams, feature_dim, num_epochs,
+                   evals_per_epoch, schedule)
+    _check_data(data_iter, feature_dim)
+    device = _device(device)
+    data_iter = _on_device(data_iter, device)  # the same loader on a CPU
+    states_here = _states_on(device, states)  # the same states on a CPU
+    w, b = _init_weights(feature_dim, seed, device)
+    net, loss = lambda X: linreg(X, w, b), squared_loss
+    # progress keeps the clock, evaluates the loss on all the data
+    # evals_per_epoch times per epoch and stops a run that diverges.
+    progress = _Progress(net, loss, data_iter, evals_per_epoch, label)
+    t = 0  # updates made so far
+    for epoch in progress.epochs(num_epochs):
+        for X, y in progress.batches(data_iter, epoch):
+            if schedule is not None:  # the learning rate of update t
+                hyperparams = {**hyperparams, "lr": schedule(t)}
+            w.grad = b.grad = None  # forget the last minibatch's gradient
+            batch_loss = loss(net(X), y).mean()
+            batch_loss.backward()  # sets w.grad and b.grad
+            trainer_fn([w, b], states_here, hyperparams)
+            progress.record(batch_loss)
+            t += 1
+    _copy_back(states, states_here)  # nothing to do on a CPU
+    return progress.finish(plot, ax)
 
-    num_epochs = _check_int("num_epochs", num_epochs, 1)
-    feature_dim = _check_int("feature_dim", feature_dim, 1)
-    evals_per_epoch = _check_int("evals_per_epoch", evals_per_epoch, 1)
+
+_SCHEDULER_EXAMPLE = (
+    "pass a function of the optimizer, e.g. scheduler=lambda opt: "
+    "torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.1)"
+)
+
+
+def _check_concise(
+    trainer_fn: Any, hyperparams: Any, num_epochs: Any,
+    evals_per_epoch: Any, scheduler: Any,
+) -> None:
+    """Reject bad arguments of :func:`train_concise_ch11` before training."""
+    from .optim import OPTIMIZERS
+
+    _check_int("num_epochs", num_epochs, 1)
+    _check_int("evals_per_epoch", evals_per_epoch, 1)
+    if trainer_fn in OPTIMIZERS.values():
+        raise ValueError(
+            f"{trainer_fn.__name__} is an update rule written from scratch: "
+            "train it with train_ch11; train_concise_ch11 takes a "
+            "torch.optim class such as torch.optim.SGD"
+        )
     if not callable(trainer_fn):
         raise ValueError(
-            "trainer_fn must be a function (params, states, hyperparams), "
-            f"got {type(trainer_fn).__name__}"
+            "trainer_fn must be a torch.optim class such as "
+            f"torch.optim.SGD, got {type(trainer_fn).__name__}"
         )
-    if OPTIMIZERS.get(getattr(trainer_fn, "__name__", "")) is trainer_fn:
-        check_hyperparams(trainer_fn, hyperparams or {})
-    device = torch.device(device) if device is not None else try_gpu()
+    if hyperparams is not None and not isinstance(hyperparams, Mapping):
+        raise ValueError(
+            "hyperparams must be a dict of the optimizer's keyword "
+            f"arguments, e.g. {{'lr': 0.05}}, got {type(hyperparams).__name__}"
+        )
+    if scheduler is not None:
+        _check_scheduler(scheduler)
+
+
+def _check_scheduler(scheduler: Any) -> None:
+    from torch.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
+
+    if isinstance(scheduler, (LRScheduler, ReduceLROnPlateau)):
+        raise ValueError(
+            "scheduler is a scheduler already, made for another optimizer; "
+            + _SCHEDULER_EXAMPLE
+        )
+    if not callable(scheduler):
+        raise ValueError(
+            "scheduler must be a function that makes a scheduler for the "
+            f"optimizer, got {type(scheduler).__name__}; "
+            + _SCHEDULER_EXAMPLE
+        )
+
+
+def _make_scheduler(
+    scheduler: Callable[[torch.optim.Optimizer], Any],
+    optimizer: torch.optim.Optimizer,
+) -> Any:
+    """``scheduler(optimizer)``, checked to be a scheduler of ``optimizer``."""
+    from torch.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
+
+    try:
+        made = scheduler(optimizer)
+    except TypeError as err:
+        raise ValueError(
+            f"scheduler(optimizer) failed ({err}); " + _SCHEDULER_EXAMPLE
+        ) from None
+    if isinstance(made, ReduceLROnPlateau):
+        raise ValueError(
+            "ReduceLROnPlateau needs a metric at every step; "
+            "train_concise_ch11 steps its scheduler without one: use a "
+            "schedule of the epoch such as StepLR or ExponentialLR"
+        )
+    if not isinstance(made, LRScheduler) or made.optimizer is not optimizer:
+        raise ValueError(
+            "scheduler(optimizer) must return a torch.optim.lr_scheduler "
+            f"scheduler of that optimizer, got {type(made).__name__}; "
+            + _SCHEDULER_EXAMPLE
+        )
+    return made
+
+
+def _linear_model(
+    feature_dim: int, seed: int, device: torch.device
+) -> torch.nn.Linear:
+    """``nn.Linear(feature_dim, 1)`` with the initial weights of
+    :func:`train_ch11` (same ``seed``)."""
+    net = torch.nn.Linear(feature_dim, 1, device=device)
     w, b = _init_weights(feature_dim, seed, device)
-    params = [w.requires_grad_(), b.requires_grad_()]
-    _check_states(states, params)
-    moved = _map(states, lambda s: s.to(device))
-    X_all, y_all = (a.to(device) for a in _full_data(data_iter))
-
-    def step(X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        if autograd:
-            w.grad = b.grad = None
-            loss = squared_loss(linreg(X, w, b), y).mean()
-            loss.backward()
-        else:
-            loss = _set_grads(X, y, w, b)
-        trainer_fn(params, moved, hyperparams)
-        return loss.detach()
-
-    def evaluate() -> torch.Tensor:
-        with torch.no_grad():
-            return squared_loss(linreg(X_all, w, b), y_all).mean()
-
-    history = _fit(step, evaluate, _on_device(data_iter, device),
-                   num_epochs, evals_per_epoch, label)
-    _copy_back(states, moved)
-    if plot:
-        plot_histories([history], ax=ax)
-    return history
+    with torch.no_grad():
+        net.weight.copy_(w.T)
+        net.bias.copy_(b)
+    return net
 
 
 def train_concise_ch11(
@@ -528,56 +730,60 @@ def train_concise_ch11(
     device: torch.device | str | None = None,
     ax: Axes | None = None,
     label: str | None = None,
-    autograd: bool = False,
+    scheduler: Callable[[torch.optim.Optimizer], Any] | None = None,
 ) -> History:
     """Train the same linear regression with a ``torch.optim`` optimizer.
 
     The model is ``nn.Linear(feature_dim, 1)`` with the same initial
     weights as :func:`train_ch11` (same ``seed``) and the same loss (half
     the squared error), so with the same data and learning rate both
-    follow the same curve.
+    follow the same curve. Each update is PyTorch's three lines:
+    ``optimizer.zero_grad()``, ``l.backward()``, ``optimizer.step()``.
 
     Args:
         trainer_fn: an optimizer class, e.g. ``torch.optim.SGD``.
         hyperparams: its keyword arguments, e.g. ``{"lr": 0.01}``.
         data_iter: minibatches ``(X, y)``.
         num_epochs: passes over the data (an integer >= 1).
-        plot, evals_per_epoch, seed, device, ax, label, autograd: as in
+        plot, evals_per_epoch, seed, device, ax, label: as in
             :func:`train_ch11`.
+        scheduler: a function that makes a learning-rate scheduler for the
+            optimizer, e.g. ``lambda opt: StepLR(opt, step_size=1,
+            gamma=0.1)`` (``functools.partial(StepLR, step_size=1,
+            gamma=0.1)`` works too). Its ``step()`` is called **once per
+            epoch**, after the epoch's last update, as in PyTorch's
+            examples: epoch ``k`` (from 0) runs at the rate the scheduler
+            gives after ``k`` steps. For a rate that changes at every
+            update, use :func:`train_ch11` with ``schedule``.
 
     Returns:
         The :class:`History`.
 
+    Raises:
+        ValueError: bad ``num_epochs``, an update rule from scratch in
+            place of a ``torch.optim`` class, or a bad ``scheduler``.
+
     Introduced in ``chapters/minibatch-sgd.ipynb``.
     """
-    num_epochs = _check_int("num_epochs", num_epochs, 1)
-    evals_per_epoch = _check_int("evals_per_epoch", evals_per_epoch, 1)
-    device = torch.device(device) if device is not None else try_gpu()
-    X_all, y_all = (a.to(device) for a in _full_data(data_iter))
-    feature_dim = X_all.shape[1]
-    w, b = _init_weights(feature_dim, seed, device)
-    net = torch.nn.Linear(feature_dim, 1, device=device)
-    with torch.no_grad():
-        net.weight.copy_(w.T)
-        net.bias.copy_(b)
+    _check_concise(trainer_fn, hyperparams, num_epochs, evals_per_epoch,
+                   scheduler)
+    device = _device(device)
+    data_iter = _on_device(data_iter, device)  # the same loader on a CPU
+    net = _linear_model(_full_data(data_iter)[0].shape[1], seed, device)
+    loss = squared_loss
     optimizer = trainer_fn(net.parameters(), **(hyperparams or {}))
-
-    def step(X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        if autograd:
-            optimizer.zero_grad(set_to_none=True)
-            loss = squared_loss(net(X), y).mean()
-            loss.backward()
-        else:
-            loss = _set_grads(X, y, net.weight, net.bias, row=True)
-        optimizer.step()
-        return loss.detach()
-
-    def evaluate() -> torch.Tensor:
-        with torch.no_grad():
-            return squared_loss(net(X_all), y_all).mean()
-
-    history = _fit(step, evaluate, _on_device(data_iter, device),
-                   num_epochs, evals_per_epoch, label)
-    if plot:
-        plot_histories([history], ax=ax)
-    return history
+    if scheduler is not None:
+        scheduler = _make_scheduler(scheduler, optimizer)
+    # progress keeps the clock, evaluates the loss on all the data
+    # evals_per_epoch times per epoch and stops a run that diverges.
+    progress = _Progress(net, loss, data_iter, evals_per_epoch, label)
+    for epoch in progress.epochs(num_epochs):
+        for X, y in progress.batches(data_iter, epoch):
+            optimizer.zero_grad()
+            batch_loss = loss(net(X), y).mean()
+            batch_loss.backward()
+            optimizer.step()
+            progress.record(batch_loss)
+        if scheduler is not None:
+            scheduler.step()  # once per epoch
+    return progress.finish(plot, ax)

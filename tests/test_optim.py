@@ -570,15 +570,17 @@ def test_check_hyperparams_fills_in_the_sources_defaults():
         "lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-6}
     assert d2l.check_hyperparams(d2l.yogi, {"lr": 0.01})["eps"] == 1e-3
     assert d2l.check_hyperparams("adadelta", {"rho": 0.9})["lr"] == 1.0
-    with pytest.raises(ValueError, match="unknown optimizer 'adamw'"):
-        d2l.check_hyperparams("adamw", {"lr": 0.1})
+    with pytest.raises(ValueError, match="unknown optimizer 'lion'"):
+        d2l.check_hyperparams("lion", {"lr": 0.1})
     with pytest.raises(ValueError, match="must be a dict"):
         d2l.check_hyperparams("sgd", [("lr", 0.1)])
 
 
 def test_registry_lists_every_rule():
-    assert set(optim.OPTIMIZERS) == set(RULES)
-    assert set(optim._SPECS) == set(RULES)
+    # AdamW (appended for the Adam chapter) has tests of its own, in
+    # tests/test_optim_adamw.py.
+    assert set(optim.OPTIMIZERS) == set(RULES) | {"adamw"}
+    assert set(optim._SPECS) == set(RULES) | {"adamw"}
 
 
 # --- 2-D trainers ------------------------------------------------------------
@@ -660,3 +662,59 @@ def test_trainer_2d_reports_divergence():
                              lr=0.6)  # 0.6 * 4 > 2: diverges along x2
     trace = d2l.train_2d(trainer, steps=20)
     assert trace.diverges()
+
+
+# --- 2-D trainers with a learning-rate schedule ------------------------------
+
+
+def test_trainer_2d_constant_schedule_is_the_constant_rate():
+    fixed = d2l.train_2d(d2l.trainer_2d(d2l.sgd_momentum,
+                                        d2l.init_momentum_states, f_grad_2d,
+                                        lr=0.3, momentum=0.5))
+    scheduled = d2l.train_2d(d2l.trainer_2d(
+        d2l.sgd_momentum, d2l.init_momentum_states, f_grad_2d,
+        momentum=0.5, schedule=lambda t: 0.3))
+    np.testing.assert_array_equal(fixed.points, scheduled.points)
+
+
+def test_trainer_2d_schedule_matches_a_hand_loop():
+    def schedule(t):
+        return 0.4 * math.exp(-0.1 * t)
+
+    trainer = d2l.trainer_2d(d2l.sgd, d2l.init_sgd_states, f_grad_2d,
+                             schedule=schedule)
+    trace = d2l.train_2d(trainer, steps=30)
+    x1, x2, expected = -5.0, -2.0, [(-5.0, -2.0)]
+    for t in range(30):
+        g1, g2 = f_grad_2d(x1, x2)
+        x1, x2 = x1 - schedule(t) * g1, x2 - schedule(t) * g2
+        expected.append((x1, x2))
+    np.testing.assert_allclose(trace.points, expected, rtol=1e-12)
+    # Every run counts its updates from 0 again.
+    again = d2l.train_2d(trainer, steps=30)
+    np.testing.assert_array_equal(again.points, trace.points)
+
+
+def test_trainer_2d_schedule_sees_the_update_count():
+    seen = []
+
+    def schedule(t):
+        seen.append(t)
+        return 0.1
+
+    d2l.train_2d(d2l.trainer_2d(d2l.adam, d2l.init_adam_states, f_grad_2d,
+                                schedule=schedule), steps=5)
+    assert seen == [0, 0, 1, 2, 3, 4]  # once when checked, then per update
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"schedule": 0.1}, "schedule must be a function"),
+        ({"schedule": lambda t: 0.1, "lr": 0.1}, "not both"),
+        ({"schedule": lambda t: -0.1}, r"schedule\(0\) must be"),
+    ],
+)
+def test_trainer_2d_rejects_a_bad_schedule(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        d2l.trainer_2d(d2l.sgd, d2l.init_sgd_states, f_grad_2d, **kwargs)

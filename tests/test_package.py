@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import importlib
 import inspect
-import math
 import shutil
 import subprocess
 import sys
@@ -448,40 +447,7 @@ def test_check_non_numeric_answer():
     assert not fb.passed and "finite number" in fb.message
 
 
-def test_gd_checks_accept_right_code_and_reject_wrong_code():
-    def good_step(f, f_grad, x, eta=1.0):
-        g = f_grad(x)
-        while f(x - eta * g) > f(x) - eta / 2 * g**2:
-            eta /= 2
-        return x - eta * g
-
-    def no_search(f, f_grad, x):
-        return x - 1.0 * f_grad(x)
-
-    assert d2l.check("gd.line_search", good_step).passed
-    assert not d2l.check("gd.line_search", no_search).passed
-
-    def precond(x1, x2, s1, s2):
-        return x1 - 2 * x1 / 2, x2 - 100 * x2 / 100, 0, 0
-
-    assert d2l.check("gd.precondition", precond).passed
-    assert not d2l.check("gd.precondition", make_gd(0.01)).passed
-
-
-def test_exercise_answers_are_the_mathematical_ones():
-    # gd.rotated: condition number of the diagonally preconditioned Hessian
-    theta = math.pi / 4
-    R = np.array([[math.cos(theta), -math.sin(theta)],
-                  [math.sin(theta), math.cos(theta)]])
-    H = R.T @ np.diag([2.0, 4.0]) @ R
-    D = np.diag(np.diag(H) ** -0.5)
-    eig = np.linalg.eigvalsh(D @ H @ D)
-    assert d2l.check("gd.rotated", eig.max() / eig.min()).passed
-    # gd.best_eta: minimizes max(|1 - 2 eta|, |1 - 100 eta|)
-    etas = np.linspace(1e-4, 0.03, 300_001)
-    best = etas[np.argmin(np.maximum(abs(1 - 2 * etas),
-                                     abs(1 - 100 * etas)))]
-    assert d2l.check("gd.best_eta", best).passed
+# The checks of each chapter are tested in tests/test_checks_NAME.py.
 
 
 def test_docstrings_name_their_chapter():

@@ -3,6 +3,8 @@ the sources' trainer functions, the concise twin, divergence, validation."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import re
 
@@ -57,25 +59,72 @@ def test_linreg_and_squared_loss():
     torch.testing.assert_close(loss, torch.tensor([[2.0], [0.0]]))
 
 
-@pytest.mark.parametrize("row", [False, True])
-@pytest.mark.parametrize("n", [1, 7, 100])
-def test_closed_form_gradient_is_autograds(row, n):
-    gen = torch.Generator().manual_seed(n)
-    X = torch.randn(n, 5, generator=gen, dtype=torch.float64)
-    y = torch.randn(n, generator=gen, dtype=torch.float64)
-    shape = (1, 5) if row else (5, 1)
-    w = torch.randn(*shape, generator=gen, dtype=torch.float64)
-    b = torch.randn(1, generator=gen, dtype=torch.float64)
-    w.requires_grad_()
-    b.requires_grad_()
-    loss = d2l.squared_loss(d2l.linreg(X, w.T if row else w, b), y).mean()
-    loss.backward()
-    expected = (w.grad.clone(), b.grad.clone(), loss.detach())
-    w.grad = b.grad = None
-    got = train_mod._set_grads(X, y, w, b, row=row)
-    torch.testing.assert_close(w.grad, expected[0], rtol=1e-13, atol=1e-15)
-    torch.testing.assert_close(b.grad, expected[1], rtol=1e-13, atol=1e-15)
-    torch.testing.assert_close(got, expected[2], rtol=1e-13, atol=0)
+def test_the_loop_backpropagates_once_per_update(monkeypatch):
+    """No closed-form shortcut: every update calls backward() once."""
+    assert not hasattr(train_mod, "_set_grads")
+    for fn in (d2l.train_ch11, d2l.train_concise_ch11):
+        assert "autograd" not in inspect.signature(fn).parameters
+    calls = []
+    real_backward = torch.Tensor.backward
+
+    def counting_backward(self, *args, **kwargs):
+        calls.append(self.detach().clone())
+        return real_backward(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "backward", counting_backward)
+    for batch_size, num_epochs in [(10, 2), (1500, 3), (7, 1)]:
+        calls.clear()
+        h = fit(d2l.sgd, None, {"lr": 0.05}, batch_size, num_epochs)
+        assert len(calls) == h.steps == num_epochs * math.ceil(
+            1500 / batch_size)
+        calls.clear()
+        h = fit_concise(torch.optim.SGD, {"lr": 0.05}, batch_size,
+                        num_epochs)
+        assert len(calls) == h.steps
+    assert all(c.dim() == 0 for c in calls)  # the minibatch mean loss
+
+
+def test_update_rules_see_the_minibatch_gradient():
+    """The gradient handed to the rule is that of the mean minibatch loss,
+    fresh for every minibatch (not accumulated over updates)."""
+    data_iter, feature_dim = d2l.get_data_ch11(10)
+    seen = []
+
+    def recording_sgd(params, states, hyperparams):
+        w, b = params
+        seen.append((w.detach().clone(), b.detach().clone(),
+                     w.grad.clone(), b.grad.clone()))
+        d2l.sgd(params, states, hyperparams)
+
+    d2l.train_ch11(recording_sgd, None, {"lr": 0.05}, data_iter,
+                   feature_dim, 1, plot=False, device=CPU)
+    data_iter.set_epoch(0)
+    batches = list(data_iter)
+    assert len(seen) == len(batches) == 150
+    for (w, b, g_w, g_b), (X, y) in zip(seen, batches):
+        r = X @ w + b - y.reshape(-1, 1)  # residuals
+        torch.testing.assert_close(g_w, X.T @ r / len(y))
+        torch.testing.assert_close(g_b, r.mean(0))
+
+
+def test_concise_loop_is_zero_grad_backward_step():
+    order = []
+
+    class Recording(torch.optim.SGD):
+        def zero_grad(self, set_to_none=True):
+            order.append("zero_grad")
+            super().zero_grad(set_to_none)
+
+        def step(self, closure=None):
+            grads = [p.grad for p in self.param_groups[0]["params"]]
+            order.append("step" if all(g is not None for g in grads)
+                         else "step without gradients")
+            return super().step(closure)
+
+    h = fit_concise(Recording, {"lr": 0.05}, 100, num_epochs=2)
+    assert order == ["zero_grad", "step"] * h.steps
+    np.testing.assert_allclose(
+        h.losses, fit_concise(torch.optim.SGD, {"lr": 0.05}, 100).losses)
 
 
 # --- what a run measures -----------------------------------------------------
@@ -110,7 +159,7 @@ def test_evals_per_epoch_is_adjustable():
 
 def test_history_prints_like_the_sources_and_unpacks():
     h = fit(d2l.sgd, None, {"lr": 0.05}, 100)
-    assert re.fullmatch(r"loss \d\.\d{3}, \d+\.\d{3} sec/epoch", repr(h))
+    assert re.fullmatch(r"loss \d\.\d{3}, [\d.]+ (ms|sec)/epoch", repr(h))
     times, losses = h
     assert times is h.times and losses is h.losses
 
@@ -144,16 +193,6 @@ def test_same_loader_twice_gives_the_same_run():
                            feature_dim, 2, plot=False, device=CPU)
             for _ in range(2)]
     assert runs[0].losses == runs[1].losses
-
-
-def test_autograd_path_gives_the_same_curve():
-    hp = {"lr": 0.01}
-    a = fit(d2l.adam, d2l.init_adam_states, hp)
-    b = fit(d2l.adam, d2l.init_adam_states, hp, autograd=True)
-    np.testing.assert_allclose(a.losses, b.losses, rtol=1e-4)
-    c = fit_concise(torch.optim.Adam, hp)
-    d = fit_concise(torch.optim.Adam, hp, autograd=True)
-    np.testing.assert_allclose(c.losses, d.losses, rtol=1e-4)
 
 
 def test_states_are_updated_in_place():
@@ -219,13 +258,12 @@ SOURCES = [
 ]
 
 
-@pytest.mark.parametrize("autograd", [False, True])
 @pytest.mark.parametrize("case", SOURCES, ids=["sgd", "momentum", "adam"])
-def test_source_style_trainers_run_unchanged(case, autograd):
+def test_source_style_trainers_run_unchanged(case):
     src, src_init, src_hp, ours, our_init, our_hp = case
     src_hp = dict(src_hp)
-    theirs = fit(src, src_init, src_hp, autograd=autograd)
-    mine = fit(ours, our_init, our_hp, autograd=autograd)
+    theirs = fit(src, src_init, src_hp)
+    mine = fit(ours, our_init, our_hp)
     np.testing.assert_allclose(theirs.losses, mine.losses, rtol=1e-5)
     if "t" in src_hp:
         assert src_hp["t"] == 1 + 300  # their counter, passed as it is
@@ -402,7 +440,7 @@ def test_states_must_match_the_parameters(states, message):
 
 def test_package_optimizers_are_checked_before_training(monkeypatch):
     calls = []
-    monkeypatch.setattr(train_mod, "_fit",
+    monkeypatch.setattr(train_mod, "_Progress",
                         lambda *args, **kwargs: calls.append(1))
     with pytest.raises(ValueError, match="lr must be >= 0, got -0.1"):
         fit(d2l.adam, d2l.init_adam_states, {"lr": -0.1})
@@ -449,3 +487,171 @@ def test_states_travel_there_and_back():
     assert all(float(leaf.min()) == 1.0
                for leaf in train_mod._leaves(states))
     assert train_mod._map(None, lambda s: s) is None
+
+
+def test_feature_dim_must_match_the_data():
+    data_iter, _ = d2l.get_data_ch11(10)
+    with pytest.raises(ValueError, match="5 features.*feature_dim=4"):
+        d2l.train_ch11(d2l.sgd, None, {"lr": 0.1}, data_iter, 4,
+                       plot=False, device=CPU)
+
+
+@pytest.mark.parametrize(("seconds", "text"), [
+    (0.000123, "0.123 ms/epoch"), (0.0123, "12.3 ms/epoch"),
+    (0.5, "500 ms/epoch"), (2.345, "2.35 sec/epoch"),
+    (1234.0, "1234 sec/epoch")])
+def test_history_prints_three_significant_digits(seconds, text):
+    h = d2l.History(losses=[0.25], sec_per_epoch=seconds)
+    assert repr(h) == f"loss 0.250, {text}"
+
+
+def test_gradient_descent_does_not_print_zero_seconds():
+    h = fit(d2l.sgd, None, {"lr": 1.0}, 1500, num_epochs=2)
+    assert h.sec_per_epoch > 0
+    assert "0.000" not in repr(h)
+
+
+# --- learning-rate schedules -------------------------------------------------
+
+
+def test_constant_schedule_is_the_constant_rate():
+    fixed = fit(d2l.sgd_momentum, d2l.init_momentum_states,
+                {"lr": 0.01, "momentum": 0.9})
+    scheduled = fit(d2l.sgd_momentum, d2l.init_momentum_states,
+                    {"momentum": 0.9}, schedule=lambda t: 0.01)
+    assert scheduled.losses == fixed.losses
+
+
+def test_schedule_gets_the_update_count_and_sets_lr():
+    rates = []
+
+    def recording_sgd(params, states, hyperparams):
+        rates.append(hyperparams["lr"])
+        d2l.sgd(params, states, hyperparams)
+
+    hp = {}
+    h = fit(recording_sgd, None, hp, 100, num_epochs=3,
+            schedule=lambda t: 0.4 / (1 + t))
+    assert rates == [0.4 / (1 + t) for t in range(h.steps)]
+    assert hp == {}  # the caller's dict is left alone
+
+
+def test_exponential_schedule_matches_a_hand_loop():
+    def schedule(t):
+        return 0.1 * math.exp(-0.01 * t)
+
+    data_iter, feature_dim = d2l.get_data_ch11(10)
+    h = d2l.train_ch11(d2l.sgd, None, {}, data_iter, feature_dim, 2,
+                       plot=False, device=CPU, schedule=schedule)
+    # The same run, written out by hand.
+    w = torch.normal(0.0, 0.01, (feature_dim, 1),
+                     generator=torch.Generator().manual_seed(0))
+    w.requires_grad_()
+    b = torch.zeros(1, requires_grad=True)
+    X_all, y_all = data_iter.arrays
+    t, ends = 0, []
+    for epoch in range(2):
+        data_iter.set_epoch(epoch)
+        for X, y in data_iter:
+            w.grad = b.grad = None
+            d2l.squared_loss(d2l.linreg(X, w, b), y).mean().backward()
+            with torch.no_grad():
+                w -= schedule(t) * w.grad
+                b -= schedule(t) * b.grad
+            t += 1
+        with torch.no_grad():
+            ends.append(float(d2l.squared_loss(d2l.linreg(X_all, w, b),
+                                               y_all).mean()))
+    assert h.steps == t == 300
+    np.testing.assert_allclose([h.losses[9], h.losses[19]], ends,
+                               rtol=1e-6)
+    constant = fit(d2l.sgd, None, {"lr": 0.1})
+    assert h.losses != constant.losses
+
+
+def test_source_style_adam_keeps_its_counter_under_a_schedule():
+    hp = {"t": 1}
+    theirs = fit(source_adam, source_init_adam_states, hp,
+                 schedule=lambda t: 0.01)
+    mine = fit(d2l.adam, d2l.init_adam_states, {}, schedule=lambda t: 0.01)
+    np.testing.assert_allclose(theirs.losses, mine.losses, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("hyperparams", "schedule", "match"),
+    [
+        ({}, 0.1, "schedule must be a function"),
+        ({"lr": 0.1}, lambda t: 0.1, "not both"),
+        ({}, lambda t: -1.0, r"schedule\(0\) must be a learning rate"),
+        ({}, lambda t: float("nan"), r"schedule\(0\) must be"),
+        (None, lambda t: 0.1, "hyperparams must be a dict"),
+    ],
+)
+def test_bad_schedules_are_rejected_before_training(hyperparams, schedule,
+                                                    match):
+    with pytest.raises(ValueError, match=match):
+        fit(d2l.sgd, None, hyperparams, schedule=schedule)
+
+
+def test_negative_rate_later_in_a_schedule_is_caught():
+    with pytest.raises(ValueError, match="lr must be >= 0"):
+        fit(d2l.sgd, None, {}, schedule=lambda t: 0.1 - 0.01 * t)
+
+
+def test_concise_scheduler_steps_once_per_epoch():
+    rates = []
+
+    class Recording(torch.optim.SGD):
+        def step(self, closure=None):
+            rates.append(self.param_groups[0]["lr"])
+            return super().step(closure)
+
+    def halve(opt):
+        return torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+
+    h = fit_concise(Recording, {"lr": 0.05}, 100, num_epochs=3,
+                    scheduler=halve)
+    assert h.steps == len(rates) == 45
+    assert rates == pytest.approx([0.05] * 15 + [0.025] * 15
+                                  + [0.0125] * 15)
+
+
+def test_concise_scheduler_matches_the_scratch_schedule():
+    def halve(opt):
+        return torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+
+    concise = fit_concise(torch.optim.SGD, {"lr": 0.05}, 10, num_epochs=3,
+                          scheduler=halve)
+    scratch = fit(d2l.sgd, None, {}, 10, num_epochs=3,
+                  schedule=lambda t: 0.05 * 0.5 ** (t // 150))
+    np.testing.assert_allclose(concise.losses, scratch.losses, rtol=1e-4)
+    plain = fit_concise(torch.optim.SGD, {"lr": 0.05}, 10, num_epochs=3)
+    assert concise.losses[:10] == plain.losses[:10]
+    assert concise.losses[-1] != plain.losses[-1]
+    partial = fit_concise(
+        torch.optim.SGD, {"lr": 0.05}, 10, num_epochs=3,
+        scheduler=functools.partial(torch.optim.lr_scheduler.StepLR,
+                                    step_size=1, gamma=0.5))
+    assert partial.losses == concise.losses
+
+
+def test_bad_schedulers_say_what_to_pass():
+    param = torch.zeros(1, requires_grad=True)
+    made = torch.optim.lr_scheduler.StepLR(torch.optim.SGD([param], lr=1),
+                                           step_size=1)
+    cases = [
+        (made, "a scheduler already"),
+        (torch.optim.lr_scheduler.StepLR, r"scheduler\(optimizer\) failed"),
+        (lambda opt: torch.optim.lr_scheduler.ReduceLROnPlateau(opt),
+         "needs a metric"),
+        (lambda opt: None, "must return a torch.optim.lr_scheduler"),
+        ("StepLR", "must be a function"),
+    ]
+    for scheduler, match in cases:
+        with pytest.raises(ValueError, match=match):
+            fit_concise(torch.optim.SGD, {"lr": 0.05}, scheduler=scheduler)
+
+
+def test_concise_rejects_an_update_rule_from_scratch():
+    with pytest.raises(ValueError, match="train it with train_ch11"):
+        fit_concise(d2l.sgd, {"lr": 0.05})

@@ -1,0 +1,642 @@
+"""Live 2-D traces: the path of an optimizer, recomputed in the page.
+
+:func:`live_trace_2d` returns an object whose cell output is a small
+self-contained widget: contour lines of f, the path of one or several
+optimizers, a slider per hyperparameter, the number of steps, play/pause
+and step buttons, the start point moved by a click or a drag (or the arrow
+keys), and f against the step. It runs the update rules in JavaScript in
+the page (``d2lmini/js/live.js``), so it works with no kernel: on the
+static website, in JupyterLab/Notebook and on Colab, and offline (the only
+library it uses, d3-contour, is vendored in ``d2lmini/js/vendor/`` and
+inlined into the output).
+
+Python stays the reference. The JavaScript reads the hyperparameter names,
+defaults and ranges from :mod:`d2lmini.optim`'s table (serialised into the
+page), its update rules follow :mod:`d2lmini.optim` operation by operation,
+and ``tests/test_live.py`` checks in Node that every optimizer's path equals
+``train_2d(trainer_2d(...))`` to 1e-9. :func:`live_path_2d` gives the
+Python path of a live trace's settings.
+
+Gradient noise: two more hyperparameters, accepted by every optimizer,
+``noise`` (:math:`\\sigma \\ge 0`, default 0) and ``seed`` (an integer,
+default 0), make update t use :math:`\\mathbf{g}_t = \\nabla
+f(\\mathbf{x}_{t-1}) + \\sigma\\boldsymbol{\\xi}_t`, with the standard normal
+:math:`\\boldsymbol{\\xi}_t` drawn by the small generator of
+:mod:`d2lmini.noise`, which live.js runs too (so the page and Python draw
+the same noise). Every run that starts from the same seed sees the same
+:math:`\\boldsymbol{\\xi}_1, \\boldsymbol{\\xi}_2, \\ldots`; give runs
+different seeds for independent noise.
+
+Introduced in ``chapters/gd.ipynb``.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import math
+import numbers
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import optim
+from .noise import check_noise, check_seed, noisy_grad_2d
+from .objectives import OBJECTIVES, check_objective, objective_2d
+from .traces import BLOWUP, Trace, _frame, _limits, train_2d
+
+__all__ = ["LiveTrace", "live_path_2d", "live_trace_2d"]
+
+JS_DIR = Path(__file__).parent / "js"
+MAX_STEPS = 1000
+RUN_KEYS = ("optimizer", "hyperparams", "sliders", "label")
+# Hyperparameters of every live run, on top of the optimizer's own.
+NOISE_KEYS = ("noise", "seed")
+NOISE_DEFAULTS = {"noise": 0.0, "seed": 0}
+
+
+# ---------------------------------------------------------------------------
+# The JavaScript: vendored d3-contour + Python's tables + live.js.
+# ---------------------------------------------------------------------------
+
+
+def _tables() -> dict[str, Any]:
+    """Python's tables, as the JavaScript reads them (one source of truth)."""
+    specs = {}
+    for name, spec in optim._SPECS.items():
+        specs[name] = {
+            "order": list(spec),
+            "required": [k for k, v in spec.items() if v is optim._REQUIRED],
+            "defaults": {k: v for k, v in spec.items()
+                         if v is not optim._REQUIRED},
+        }
+    from . import __version__
+
+    return {
+        "version": __version__,
+        "specs": specs,
+        "rules": {k: rule for k, (rule, _) in optim._RULES.items()},
+        "objectives": {k: list(names) for k, (names, _) in
+                       OBJECTIVES.items()},
+        "blowup": BLOWUP,
+    }
+
+
+def _strip(js: str) -> str:
+    """live.js without its comment lines, indentation and blank lines.
+
+    A light squeeze (about 40% of the bytes) that cannot change what the
+    code does: only whole lines that are comments go, and the leading
+    spaces of the others (live.js has no multi-line strings).
+    """
+    out, in_block = [], False
+    for line in js.splitlines():
+        text = line.strip()
+        if in_block:
+            in_block = "*/" not in text
+            continue
+        if text.startswith("/*"):
+            in_block = "*/" not in text
+            continue
+        if not text or text.startswith("//"):
+            continue
+        out.append(text)
+    return "\n".join(out) + "\n"
+
+
+@functools.lru_cache(maxsize=1)
+def _javascript() -> str:
+    """The whole script a widget needs, minus the call that mounts it."""
+    vendor = (JS_DIR / "vendor" / "d3-contour.min.js").read_text()
+    live = _strip((JS_DIR / "live.js").read_text())
+    tables = json.dumps(_tables(), separators=(",", ":"))
+    js = (f"{vendor}\nvar D2LMINI_TABLES = {tables};\n{live}")
+    if "</script" in js.lower() or "<!--" in js:
+        raise RuntimeError("the live-trace script must not contain "
+                           "'</script' or '<!--'")
+    return js
+
+
+@functools.lru_cache(maxsize=1)
+def _js_optimizers() -> frozenset[str]:
+    """The optimizers that have a twin in live.js (its RULES table)."""
+    live = (JS_DIR / "live.js").read_text()
+    block = live.split("var RULES = {", 1)[1].split("\n  };", 1)[0]
+    return frozenset(re.findall(r"^    (\w+): \{$", block, re.M))
+
+
+# ---------------------------------------------------------------------------
+# Checking the arguments.
+# ---------------------------------------------------------------------------
+
+
+def _is_number(v: Any) -> bool:
+    return (isinstance(v, numbers.Real) and not isinstance(v, bool)
+            and math.isfinite(v))
+
+
+def _check_optimizer(optimizer: Any) -> str:
+    name = optimizer if isinstance(optimizer, str) else getattr(
+        optimizer, "__name__", None)
+    if name not in optim.OPTIMIZERS:
+        raise ValueError(
+            f"unknown optimizer {optimizer!r}; expected the name of one of "
+            f"d2lmini.optim's: {', '.join(sorted(optim.OPTIMIZERS))}")
+    if name not in _js_optimizers():
+        raise ValueError(
+            f"optimizer {name!r} has no JavaScript twin in "
+            "d2lmini/js/live.js yet, so it cannot run live; use "
+            "show_trace_2d for it")
+    return name
+
+
+def _split_noise(
+    opt: str, hyperparams: Mapping[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The optimizer's hyperparameters, and the checked noise settings
+    (``None`` when neither ``noise`` nor ``seed`` is given)."""
+    hp = dict(hyperparams)
+    if not any(k in hp for k in NOISE_KEYS):
+        return hp, None
+    clash = [k for k in NOISE_KEYS if k in optim._SPECS[opt]]
+    if clash:  # pragma: no cover - no optimizer has these names today
+        raise ValueError(f"{opt} has its own {clash[0]!r}")
+    noise = {"noise": check_noise(hp.pop("noise", 0.0)),
+             "seed": check_seed(hp.pop("seed", 0))}
+    return hp, noise
+
+
+def _check_noise_slider(name: str, rng: Any) -> tuple[float, ...]:
+    """A slider for the noise level sigma or for the seed."""
+    if (isinstance(rng, (str, bytes)) or not isinstance(rng, Sequence)
+            or len(rng) != 3 or not all(_is_number(v) for v in rng)):
+        example = "(0, 3, 0.1)" if name == "noise" else "(0, 20, 1)"
+        raise ValueError(
+            f"slider {name!r} must be (min, max, step) with finite numbers, "
+            f"e.g. {example}; got {rng!r}")
+    lo, hi, step = rng
+    if not lo < hi:
+        raise ValueError(
+            f"slider {name!r}: min must be less than max, got ({lo}, {hi})")
+    if not 0 < step <= hi - lo:
+        raise ValueError(
+            f"slider {name!r}: step must be > 0 and at most max - min, "
+            f"got {step}")
+    if name == "noise":
+        if lo < 0:
+            raise ValueError(
+                f"slider 'noise' reaches {lo}, but noise (sigma) must be "
+                ">= 0: narrow its range")
+    else:
+        for v in (lo, hi, step):
+            if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+                raise ValueError(
+                    f"slider 'seed' must have whole numbers (min, max, "
+                    f"step), e.g. (0, 20, 1); got {rng!r}")
+        check_seed(lo)
+        check_seed(hi)
+    if (hi - lo) / step > 10000:
+        raise ValueError(
+            f"slider {name!r}: {int((hi - lo) / step)} positions is too "
+            "many; use a larger step")
+    return float(lo), float(hi), float(step)
+
+
+def _check_slider(opt: str, name: str, rng: Any) -> tuple[float, ...]:
+    if name in NOISE_KEYS:
+        return _check_noise_slider(name, rng)
+    spec = optim._SPECS[opt]
+    if name not in spec:
+        raise ValueError(
+            f"unknown hyperparameter {name!r} for a slider of {opt}; "
+            f"expected one of {', '.join(sorted(spec))} (or noise, seed)")
+    if name not in optim._RULES:
+        raise ValueError(
+            f"{name} of {opt} is a switch (True/False), not a number: set "
+            "it in hyperparams, it cannot have a slider")
+    if (isinstance(rng, (str, bytes)) or not isinstance(rng, Sequence)
+            or len(rng) != 3 or not all(_is_number(v) for v in rng)):
+        raise ValueError(
+            f"slider {name!r} must be (min, max, step) with finite numbers, "
+            f"e.g. (0.01, 1.0, 0.01); got {rng!r}")
+    lo, hi, step = (float(v) for v in rng)
+    if not lo < hi:
+        raise ValueError(
+            f"slider {name!r}: min must be less than max, got ({lo}, {hi})")
+    if not 0 < step <= hi - lo:
+        raise ValueError(
+            f"slider {name!r}: step must be > 0 and at most max - min, "
+            f"got {step}")
+    rule, ok = optim._RULES[name]
+    for v in (lo, hi):
+        if not ok(v):
+            raise ValueError(
+                f"slider {name!r} of {opt} reaches {v}, but {name} must be "
+                f"{rule}: narrow its range")
+    if (hi - lo) / step > 10000:
+        raise ValueError(
+            f"slider {name!r}: {int((hi - lo) / step)} positions is too "
+            "many; use a larger step")
+    return lo, hi, step
+
+
+def _check_run(run: Mapping[str, Any], index: int | None) -> dict[str, Any]:
+    where = "" if index is None else f"runs[{index}]: "
+    try:
+        name = _check_optimizer(run.get("optimizer"))
+        hp = run.get("hyperparams") or {}
+        if not isinstance(hp, Mapping):
+            raise ValueError(
+                "hyperparams must be a dict such as {'lr': 0.1}, got "
+                f"{type(hp).__name__}")
+        sliders = run.get("sliders") or {}
+        if not isinstance(sliders, Mapping):
+            raise ValueError(
+                "sliders must be a dict {name: (min, max, step)}, e.g. "
+                "{'lr': (0.01, 1.0, 0.01)}")
+        ranges = {k: _check_slider(name, k, v) for k, v in sliders.items()}
+        hp = dict(hp)
+        for k, (lo, hi, step) in ranges.items():
+            if k not in hp:
+                default = (NOISE_DEFAULTS[k] if k in NOISE_KEYS
+                           else optim._SPECS[name][k])
+                if (default is optim._REQUIRED or default is None
+                        or (k in NOISE_KEYS and not lo <= default <= hi)):
+                    # The middle of the slider, on its grid.
+                    default = lo + step * round((hi - lo) / 2 / step)
+                    if k == "seed":
+                        default = int(default)
+                hp[k] = default
+        hp, noise = _split_noise(name, hp)
+        checked = optim.check_hyperparams(name, hp)
+        if noise is not None:
+            checked.update(noise)
+        for k, (lo, hi, _) in ranges.items():
+            if not lo <= checked[k] <= hi:
+                raise ValueError(
+                    f"{k} = {checked[k]} is outside its slider "
+                    f"({lo}, {hi}); move it inside or widen the slider")
+        label = run.get("label")
+        if label is None:
+            label = name
+        if not isinstance(label, str):
+            raise ValueError(f"label must be a string, got {label!r}")
+    except ValueError as err:
+        raise ValueError(where + str(err)) from None
+    return {"optimizer": name, "hyperparams": checked,
+            "sliders": {k: list(v) for k, v in ranges.items()},
+            "label": label}
+
+
+def _check_schedule(schedule: Any) -> dict[str, Any] | None:
+    forms = ('{"exponential": delta}, {"polynomial": [delta, alpha]} or '
+             '{"piecewise": [[t, factor], ...]}')
+    if schedule is None:
+        return None
+    if not isinstance(schedule, Mapping) or len(schedule) != 1:
+        raise ValueError(f"schedule must be one of {forms}, got {schedule!r}")
+    ((kind, p),) = schedule.items()
+    if kind == "exponential" and _is_number(p) and p >= 0:
+        return {kind: float(p)}
+    if (kind == "polynomial" and isinstance(p, Sequence) and len(p) == 2
+            and all(_is_number(v) and v >= 0 for v in p)):
+        return {kind: [float(v) for v in p]}
+    if (kind == "piecewise" and isinstance(p, Sequence) and all(
+            isinstance(q, Sequence) and len(q) == 2
+            and all(_is_number(v) and v >= 0 for v in q) for q in p)):
+        return {kind: [[int(q[0]), float(q[1])] for q in p]}
+    raise ValueError(
+        f"schedule must be one of {forms} with numbers >= 0, got "
+        f"{schedule!r}")
+
+
+def _scheduled_lr(schedule: Mapping[str, Any], lr: float, t: int) -> float:
+    """The learning rate of update ``t`` (1, 2, ...), as live.js has it."""
+    ((kind, p),) = schedule.items()
+    if kind == "exponential":
+        return lr * math.exp(-p * t)
+    if kind == "polynomial":
+        return lr * (1 + p[0] * t) ** -p[1]
+    factor = 1.0
+    for t0, f in p:
+        if t >= t0:
+            factor = f
+    return lr * factor
+
+
+def _check_point(name: str, v: Any) -> tuple[float, float]:
+    if (isinstance(v, (str, bytes)) or not isinstance(v, Sequence)
+            or len(v) != 2 or not all(_is_number(c) for c in v)):
+        raise ValueError(f"{name} must be two finite numbers, got {v!r}")
+    return float(v[0]), float(v[1])
+
+
+def _check_lim(name: str, v: Any) -> tuple[float, float] | None:
+    if v is None:
+        return None
+    lo, hi = _check_point(name, v)
+    if not lo < hi:
+        raise ValueError(f"{name} must be (low, high) with low < high, "
+                         f"got {v!r}")
+    return lo, hi
+
+
+def _check_steps(steps: Any, name: str = "steps") -> int:
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral):
+        raise ValueError(f"{name} must be a whole number, got {steps!r}")
+    if not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"{name} must be between 1 and {MAX_STEPS}, "
+                         f"got {steps}")
+    return int(steps)
+
+
+# ---------------------------------------------------------------------------
+# Python's path (the reference).
+# ---------------------------------------------------------------------------
+
+
+def _init_states(name: str) -> Any:
+    init = {"sgd_momentum": "momentum", "sgd_nesterov": "momentum",
+            "yogi": "adam"}.get(name, name)
+    try:
+        return getattr(optim, f"init_{init}_states")
+    except AttributeError:
+        raise ValueError(
+            f"d2lmini.optim has no init_{init}_states for {name}") from None
+
+
+def live_path_2d(
+    optimizer: str,
+    hyperparams: Mapping[str, Any],
+    f: Mapping[str, Any],
+    start: Sequence[float] = (-5.0, -2.0),
+    steps: int = 20,
+    schedule: Mapping[str, Any] | None = None,
+) -> Trace:
+    """The path a live trace shows, computed in Python.
+
+    Without a schedule this is exactly ``train_2d(trainer_2d(OPT,
+    init_OPT_states, f_grad, **hyperparams), steps, x0=start)``. With
+    ``noise`` :math:`\\sigma > 0` among the hyperparameters (and ``seed``,
+    default 0), ``f_grad`` is replaced by ``noisy_grad_2d(f_grad, sigma,
+    seed)`` (:mod:`d2lmini.noise`): update t uses
+    :math:`\\nabla f(\\mathbf{x}_{t-1}) + \\sigma\\boldsymbol{\\xi}_t`, with
+    :math:`\\boldsymbol{\\xi}_t` the row ``t - 1`` of ``noise_2d(seed,
+    steps)``; ``noise`` 0 is the exact gradient. With a schedule,
+    update ``t`` (1, 2, ...) runs with ``lr`` replaced by
+    :math:`\\eta_t`: ``{"exponential": delta}`` gives
+    :math:`\\eta_0 e^{-\\delta t}`, ``{"polynomial": [delta, alpha]}``
+    :math:`\\eta_0 (1 + \\delta t)^{-\\alpha}`, and ``{"piecewise":
+    [[t1, m1], ...]}`` :math:`\\eta_0 m_k` from update :math:`t_k` on.
+
+    Introduced in ``chapters/gd.ipynb``.
+    """
+    name = _check_optimizer(optimizer)
+    if not isinstance(hyperparams, Mapping):
+        raise ValueError(
+            "hyperparams must be a dict such as {'lr': 0.1}, got "
+            f"{type(hyperparams).__name__}")
+    hp, noise = _split_noise(name, hyperparams)
+    hp = optim.check_hyperparams(name, hp)
+    _, f_grad = objective_2d(f)
+    if noise is not None and noise["noise"] > 0:
+        # A fresh stream for this run: update t draws xi_t.
+        f_grad = noisy_grad_2d(f_grad, noise["noise"], noise["seed"])
+    start = _check_point("start", start)
+    steps = _check_steps(steps)
+    schedule = _check_schedule(schedule)
+    opt, init = optim.OPTIMIZERS[name], _init_states(name)
+    if schedule is None:
+        trainer = optim.trainer_2d(opt, init, f_grad, **hp)
+        return train_2d(trainer, steps, x0=start)
+    # Same trainer, one update per call, with the learning rate of step t.
+    counter = {"t": 0}
+
+    def trainer(x1, x2, s1, s2):
+        counter["t"] += 1
+        lr_t = _scheduled_lr(schedule, hp["lr"], counter["t"])
+        return optim.trainer_2d(opt, init, f_grad, **{**hp, "lr": lr_t})(
+            x1, x2, s1, s2)
+
+    return train_2d(trainer, steps, x0=start)
+
+
+# ---------------------------------------------------------------------------
+# The widget.
+# ---------------------------------------------------------------------------
+
+
+class LiveTrace:
+    """A live 2-D trace: display it (last line of a cell) to get the widget.
+
+    Attributes:
+        config: the checked settings the page receives (JSON-able).
+        paths: Python's :class:`~d2lmini.Trace` of each run at the initial
+            settings (what the widget shows before anything is moved).
+    """
+
+    def __init__(self, config: dict[str, Any], paths: list[Trace]) -> None:
+        self.config = config
+        self.paths = paths
+
+    def __repr__(self) -> str:
+        f = self.config["f"]
+        ((name, p),) = f.items()
+        lines = [f"LiveTrace on {name} {p}, start "
+                 f"{tuple(self.config['start'])}, "
+                 f"{self.config['steps']} steps (displays as a widget)"]
+        for run, path in zip(self.config["runs"], self.paths):
+            end = ", ".join(f"{v:.6g}" for v in path.final)
+            lines.append(f"  {run['label']}: ends at ({end})"
+                         + (" - diverges" if path.diverges() else ""))
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+    def html(self) -> str:
+        """The cell output: a placeholder and the script that fills it."""
+        cfg = html.escape(json.dumps(self.config, allow_nan=False),
+                          quote=True)
+        ident = f"d2lmini-live-{uuid.uuid4().hex[:12]}"
+        ends = "; ".join(
+            f"{r['label']} ends at ("
+            + ", ".join(f"{v:.4g}" for v in p.final) + ")"
+            for r, p in zip(self.config["runs"], self.paths))
+        version = json.dumps(_tables()["version"])
+        return (
+            f'<div class="d2lmini-live" id="{ident}" '
+            f'data-d2lmini-live="{cfg}">'
+            "<p>Live trace (needs JavaScript; no kernel). Python's path: "
+            f"{html.escape(ends)}.</p></div>\n"
+            "<script>(function(){var w=window;"
+            f"if(!(w.d2lmini&&w.d2lmini.version==={version}"
+            "&&w.d2lmini.mountAll)){\n"
+            f"{_javascript()}\n}}w.d2lmini.mountAll(document);}})();"
+            "</script>"
+        )
+
+    def save(self, path: str | Path) -> Path:
+        """Write a standalone HTML page with this widget (works offline)."""
+        path = Path(path)
+        path.write_text(
+            "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width,"
+            "initial-scale=1'><title>live trace</title></head><body>"
+            f"{self.html()}</body></html>", encoding="utf-8")
+        return path
+
+
+def live_trace_2d(
+    f: Mapping[str, Any],
+    optimizer: str | None = None,
+    hyperparams: Mapping[str, Any] | None = None,
+    *,
+    sliders: Mapping[str, Sequence[float]] | None = None,
+    runs: Sequence[Mapping[str, Any]] | None = None,
+    start: Sequence[float] = (-5.0, -2.0),
+    steps: int = 20,
+    xlim: Sequence[float] | None = None,
+    ylim: Sequence[float] | None = None,
+    label: str | None = None,
+    schedule: Mapping[str, Any] | None = None,
+    max_steps: int | None = None,
+) -> LiveTrace:
+    """A live 2-D trace that runs in the page, with sliders.
+
+    Args:
+        f: the objective by name: ``{"quadratic": [a, b, c]}`` for
+            a x1² + b x2² + c x1 x2, ``{"rosenbrock": [a, b]}`` for
+            (a - x1)² + b (x2 - x1²)², ``{"saddle": []}`` for x1² - x2²,
+            ``{"multimodal": []}`` for Himmelblau's function (four minima;
+            see :mod:`d2lmini.objectives`).
+        optimizer: the name of a :mod:`d2lmini.optim` optimizer, e.g.
+            ``"sgd_momentum"``.
+        hyperparams: its hyperparameters, e.g. ``{"lr": 0.4}``; the
+            defaults of :mod:`d2lmini.optim` fill in the rest.
+            With ``"noise": sigma`` (any optimizer) the gradient gets
+            seeded Gaussian noise, :math:`\\mathbf{g}_t = \\nabla
+            f(\\mathbf{x}_{t-1}) + \\sigma\\boldsymbol{\\xi}_t`; ``"seed"``
+            (an integer, default 0) picks the draw (see
+            :mod:`d2lmini.noise`). The widget then has a "new noise"
+            button, which adds 1 to the seed of every noisy run.
+        sliders: ``{name: (min, max, step)}`` for the hyperparameters that
+            get a slider (``noise`` and ``seed`` too); one without a value
+            in ``hyperparams`` starts at its default, or in the middle of
+            the slider if it has none.
+        runs: instead of ``optimizer``/``hyperparams``/``sliders``, a list
+            of ``{"optimizer", "hyperparams", "sliders", "label"}`` drawn
+            on the same contours in different colours. Noisy runs with
+            the same ``seed`` get the same noise (a fair comparison of,
+            say, noisy SGD and noisy Adam); different seeds, unrelated
+            noise.
+        start: the starting point (the reader can move it).
+        steps: the number of updates (the reader can change it).
+        xlim, ylim: the frame; by default it follows the initial paths
+            as :func:`d2lmini.show_trace_2d` does.
+        label: a caption above the widget.
+        schedule: optional learning-rate schedule for every run:
+            ``{"exponential": delta}``, ``{"polynomial": [delta, alpha]}``
+            or ``{"piecewise": [[t, factor], ...]}`` (see
+            :func:`live_path_2d`).
+        max_steps: the end of the steps slider (default ``max(50,
+            2 * steps)``).
+
+    Returns:
+        A :class:`LiveTrace`; as the last expression of a cell it shows the
+        widget, whose paths equal :func:`live_path_2d`'s (``.paths``).
+
+    Raises:
+        ValueError: an unknown optimizer, objective or hyperparameter, a
+            value or slider range out of bounds, and the like; the message
+            says what is allowed.
+
+    Example:
+        >>> w = live_trace_2d({"quadratic": [0.1, 2, 0]}, "sgd",
+        ...                   {"lr": 0.4}, sliders={"lr": (0.05, 0.6, 0.05)})
+        >>> [round(v, 4) for v in w.paths[0].final]
+        [-0.9435, -0.0001]
+        >>> noisy = live_trace_2d({"quadratic": [1, 2, 0]}, "sgd",
+        ...                       {"lr": 0.1, "noise": 1.0, "seed": 0},
+        ...                       sliders={"noise": (0, 3, 0.1)}, steps=50)
+        >>> noisy.config["runs"][0]["hyperparams"]
+        {'lr': 0.1, 'noise': 1.0, 'seed': 0}
+
+    Introduced in ``chapters/gd.ipynb``.
+    """
+    name, coeffs = check_objective(f)
+    f = {name: coeffs}
+    if runs is None:
+        if optimizer is None:
+            raise ValueError(
+                "live_trace_2d needs an optimizer (e.g. 'sgd') or runs=[...]"
+                " (several optimizers on the same contours)")
+        runs_in: list[Mapping[str, Any]] = [
+            {"optimizer": optimizer, "hyperparams": hyperparams,
+             "sliders": sliders}]
+        single = True
+    else:
+        if optimizer is not None or hyperparams is not None or sliders:
+            raise ValueError(
+                "give either optimizer/hyperparams/sliders or runs=[...], "
+                "not both")
+        if (isinstance(runs, (str, bytes, Mapping))
+                or not isinstance(runs, Sequence) or not runs):
+            raise ValueError(
+                "runs must be a non-empty list of dicts such as "
+                "{'optimizer': 'adam', 'hyperparams': {'lr': 0.1}}")
+        if len(runs) > 5:
+            raise ValueError("at most 5 runs fit on one set of contours")
+        runs_in = list(runs)
+        single = False
+    checked = []
+    for i, run in enumerate(runs_in):
+        if not isinstance(run, Mapping):
+            raise ValueError(f"runs[{i}] must be a dict, got {run!r}")
+        extra = set(run) - set(RUN_KEYS)
+        if extra:
+            raise ValueError(
+                f"runs[{i}]: unknown key(s) {', '.join(sorted(extra))}; "
+                f"expected {', '.join(RUN_KEYS)}")
+        checked.append(_check_run(run, None if single else i))
+    labels = [r["label"] for r in checked]
+    if len(set(labels)) != len(labels):
+        raise ValueError(
+            f"two runs have the same label ({labels}); give each a label")
+    start = _check_point("start", start)
+    steps = _check_steps(steps)
+    max_steps = _check_steps(
+        max(50, 2 * steps) if max_steps is None else max_steps,
+        "max_steps")
+    if max_steps < steps:
+        raise ValueError(f"max_steps ({max_steps}) must be >= steps "
+                         f"({steps})")
+    schedule = _check_schedule(schedule)
+    if label is not None and not isinstance(label, str):
+        raise ValueError(f"label must be a string, got {label!r}")
+    xlim, ylim = _check_lim("xlim", xlim), _check_lim("ylim", ylim)
+    paths = [live_path_2d(r["optimizer"], r["hyperparams"], f, start, steps,
+                          schedule) for r in checked]
+    if xlim is None or ylim is None:
+        if name == "multimodal":
+            auto = ((-6.0, 6.0), (-6.0, 6.0))
+        else:
+            # The paths as show_trace_2d frames them, the start, and the
+            # minimum (or the saddle point), so the target is in view.
+            target = {"rosenbrock": (coeffs[0], coeffs[0] ** 2)}.get(
+                name, (0.0, 0.0))
+            shown = np.vstack([_frame(p.points)[0] for p in paths]
+                              + [np.array([start, target])])
+            auto = _limits(shown)
+        xlim = xlim or auto[0]
+        ylim = ylim or auto[1]
+    config = {"f": f, "start": list(start), "steps": steps,
+              "max_steps": max_steps, "xlim": list(xlim),
+              "ylim": list(ylim), "runs": checked, "label": label,
+              "schedule": schedule}
+    return LiveTrace(config, paths)
