@@ -75,3 +75,101 @@ def test_newton_on_cosh_converges_cubically():
         x_next = x - math.tanh(c * x) / c
         assert abs(x_next) / abs(x) ** 3 == pytest.approx(c**2 / 3, rel=0.2)
         x = x_next
+
+
+# --- x cos(omega x) at eta = 2: oscillation around the local minimizer ---
+
+OMEGA = 0.15 * math.pi
+
+
+def nc_grad(x):
+    return math.cos(OMEGA * x) - OMEGA * x * math.sin(OMEGA * x)
+
+
+def nc_hess(x):
+    return (-2 * OMEGA * math.sin(OMEGA * x)
+            - OMEGA ** 2 * x * math.cos(OMEGA * x))
+
+
+def test_gd_oscillates_around_the_local_minimizer_at_eta_2():
+    x_star = -1.8
+    for _ in range(30):
+        x_star -= nc_grad(x_star) / nc_hess(x_star)
+    assert x_star == pytest.approx(-1.8257, abs=1e-4)
+    assert nc_hess(x_star) > 0  # a minimizer
+    factor = 1 - 2.0 * nc_hess(x_star)
+    assert -1 < factor < -0.95  # |factor| ~ 0.96: slow, alternating
+    xs = [10.0]
+    for _ in range(400):
+        xs.append(xs[-1] - 2.0 * nc_grad(xs[-1]))
+    errors = np.array(xs[2:]) - x_star
+    assert np.all(errors[:-1] * errors[1:] < 0)  # sides alternate
+    assert abs(nc_grad(xs[10])) > 0.1  # x_10 is not a stationary point
+    # late in the run the error shrinks by |factor| per step
+    ratio = abs(errors[-1] / errors[-2])
+    assert ratio == pytest.approx(abs(factor), rel=1e-3)
+
+
+def test_newton_with_absolute_curvature_finds_a_minimum():
+    x_plain, x_abs = 10.0, 10.0
+    for _ in range(30):
+        x_plain -= nc_grad(x_plain) / nc_hess(x_plain)
+        step = -nc_grad(x_abs) / abs(nc_hess(x_abs))
+        assert step * nc_grad(x_abs) <= 0  # always against the slope
+        x_abs += step
+    assert abs(nc_grad(x_plain)) < 1e-9 and nc_hess(x_plain) < 0  # maximum
+    assert abs(nc_grad(x_abs)) < 1e-9 and nc_hess(x_abs) > 0  # minimum
+
+
+# --- descent lemma and condition number ---
+
+@pytest.mark.parametrize("eta", [0.1, 0.5, 2 / 3, 1.0, 1.3, 4 / 3])
+def test_descent_lemma_on_a_nonconvex_smooth_function(eta):
+    """f = sin x + x^2/4 is L-smooth with L = 3/2: each step lowers f by
+    at least eta (1 - L eta / 2) f'(x)^2."""
+    L = 1.5
+    x = np.linspace(-10, 10, 2001)
+    grid = np.linspace(-20, 20, 400_001)
+    assert np.abs(-np.sin(grid) + 0.5).max() == pytest.approx(L, rel=1e-9)
+    for _ in range(20):
+        g = np.cos(x) + x / 2
+        new = x - eta * g
+        drop = (np.sin(x) + x ** 2 / 4) - (np.sin(new) + new ** 2 / 4)
+        assert np.all(drop >= eta * (1 - L * eta / 2) * g ** 2 - 1e-12)
+        x = new
+
+
+def test_descent_lemma_is_tight_beyond_2_over_L():
+    """On lam/2 x^2 (L = lam) a step with eta > 2/L raises f."""
+    lam, eta, x = 4.0, 0.55, 1.0
+    assert lam / 2 * (x - eta * lam * x) ** 2 > lam / 2 * x ** 2
+
+
+@pytest.mark.parametrize("lams", [(2.0, 4.0), (2.0, 100.0), (0.3, 7.0)])
+def test_condition_number_sets_the_rate(lams):
+    kappa = max(lams) / min(lams)
+    best = 2 / sum(lams)
+    rate = max(abs(1 - best * lam) for lam in lams)
+    assert rate == pytest.approx((kappa - 1) / (kappa + 1))
+    rate_1_over_L = max(abs(1 - lam / max(lams)) for lam in lams)
+    assert rate_1_over_L == pytest.approx(1 - 1 / kappa)
+    # no constant step does better than (kappa - 1) / (kappa + 1)
+    etas = np.linspace(1e-4, 2 / max(lams), 20001)
+    rates = np.max([np.abs(1 - etas * lam) for lam in lams], axis=0)
+    assert rates.min() >= rate - 1e-12
+
+
+def test_rotation_keeps_kappa_after_diagonal_preconditioning():
+    theta = math.pi / 4
+    R = np.array([[math.cos(theta), -math.sin(theta)],
+                  [math.sin(theta), math.cos(theta)]])
+    for lams in [(2.0, 100.0), (2.0, 4.0)]:
+        H = R.T @ np.diag(lams) @ R
+        assert H[0, 0] == pytest.approx(H[1, 1])
+        D = np.diag(np.diag(H) ** -0.5)
+        eig = np.linalg.eigvalsh(D @ H @ D)
+        assert eig.max() / eig.min() == pytest.approx(max(lams) / min(lams))
+    # aligned: preconditioning gives kappa = 1
+    H = np.diag([2.0, 100.0])
+    D = np.diag(np.diag(H) ** -0.5)
+    assert np.allclose(D @ H @ D, np.eye(2))

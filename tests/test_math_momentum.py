@@ -244,20 +244,20 @@ def test_gd_scalar_closed_form_for_chapter_lambdas():
 
 
 def test_quadratic_minimizer_and_minimum():
-    """h = x'Qx/2 + x'c + b has minimizer -Q^-1 c, minimum b - c'Q^-1c/2."""
+    """h = x'Qx/2 - q'x + h0 has minimizer Q^-1 q, minimum h0 - q'Q^-1q/2."""
     gen = torch.Generator().manual_seed(4)
     A = torch.randn(5, 5, generator=gen, dtype=torch.float64)
     Q = A @ A.T + torch.eye(5, dtype=torch.float64)
-    c = torch.randn(5, generator=gen, dtype=torch.float64)
-    b = 0.7
+    q = torch.randn(5, generator=gen, dtype=torch.float64)
+    h0 = 0.7
 
     def h(x):
-        return 0.5 * x @ Q @ x + x @ c + b
+        return 0.5 * x @ Q @ x - q @ x + h0
 
-    x_star = -torch.linalg.solve(Q, c)
-    h_star = b - 0.5 * c @ torch.linalg.solve(Q, c)
+    x_star = torch.linalg.solve(Q, q)
+    h_star = h0 - 0.5 * q @ x_star
     assert float(h(x_star)) == pytest.approx(float(h_star), rel=1e-12)
-    assert torch.allclose(Q @ x_star + c, torch.zeros(5, dtype=torch.float64),
+    assert torch.allclose(Q @ x_star - q, torch.zeros(5, dtype=torch.float64),
                           atol=1e-12)
     for _ in range(20):
         d = torch.randn(5, generator=gen, dtype=torch.float64)
@@ -267,30 +267,175 @@ def test_quadratic_minimizer_and_minimum():
         assert float(h(x)) > float(h_star)
 
 
-def test_checks_accept_right_and_reject_wrong_answers():
-    assert d2l.check("momentum.best_pair", (0.668, 0.403)).passed
-    assert not d2l.check("momentum.best_pair", (0.6, 0.5)).passed
-    assert not d2l.check("momentum.best_pair", (0.6, 0.0)).passed
-    assert not d2l.check("momentum.best_pair", "fast").passed
-    assert d2l.check("momentum.eigen_best_lr", 2 / (1 + 2**-9)).passed
-    assert not d2l.check("momentum.eigen_best_lr", 2.0 / 1.0 / 2).passed
-    assert d2l.check("momentum.effective_lr", 0.005).passed
-    assert not d2l.check("momentum.effective_lr", 0.05).passed
+# --- Exercise 1: Polyak's parameters give a Jordan block at both ends. ---
 
-    def right(Q, c, b):
-        x = -torch.linalg.solve(Q, c)
-        return x, b + 0.5 * float(c @ x)
+def _polyak(lam_min: float, lam_max: float) -> tuple[float, float]:
+    eta = 4 / (math.sqrt(lam_max) + math.sqrt(lam_min)) ** 2
+    kappa = lam_max / lam_min
+    beta = ((math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)) ** 2
+    return eta, beta
 
-    def wrong_sign(Q, c, b):
-        x = torch.linalg.solve(Q, c)
-        return x, b - 0.5 * float(c @ x)
 
-    def crashes(Q, c, b):
-        raise RuntimeError("oops")
+@pytest.mark.parametrize(("lam_min", "lam_max"),
+                         [(0.2, 4.0), (1.0, 100.0), (2.0**-9, 1.0)])
+def test_polyak_parameters_give_repeated_real_eigenvalues(lam_min, lam_max):
+    """Trace +-2 sqrt(beta), discriminant 0: eigenvalue +-sqrt(beta) twice,
+    R - (+-sqrt(beta)) I nonzero and nilpotent (a Jordan block)."""
+    eta, beta = _polyak(lam_min, lam_max)
+    root = math.sqrt(beta)
+    for lam, sign in [(lam_min, 1.0), (lam_max, -1.0)]:
+        R = R_matrix(beta, eta, lam)
+        assert np.trace(R) == pytest.approx(2 * sign * root, abs=1e-12)
+        assert np.linalg.det(R) == pytest.approx(beta, abs=1e-12)
+        N = R - sign * root * np.eye(2)
+        assert np.abs(N).max() > 0.1
+        np.testing.assert_allclose(N @ N, 0.0, atol=1e-12)
+        # R^t = (s r)^t I + t (s r)^(t-1) N exactly.
+        for t in (1, 7, 40):
+            power = np.linalg.matrix_power(R, t)
+            closed = ((sign * root) ** t * np.eye(2)
+                      + t * (sign * root) ** (t - 1) * N)
+            np.testing.assert_allclose(power, closed, rtol=1e-9,
+                                       atol=1e-14)
+    # In between: complex eigenvalues of modulus sqrt(beta).
+    for lam in np.linspace(lam_min, lam_max, 9)[1:-1]:
+        eig = np.linalg.eigvals(R_matrix(beta, eta, lam))
+        np.testing.assert_allclose(np.abs(eig), root, rtol=1e-9)
 
-    assert d2l.check("momentum.quadratic_min", right).passed
-    assert not d2l.check("momentum.quadratic_min", wrong_sign).passed
-    assert not d2l.check("momentum.quadratic_min", crashes).passed
-    assert not d2l.check("momentum.quadratic_min", 3.0).passed
-    assert not d2l.check("momentum.quadratic_min",
-                         lambda Q, c, b: None).passed
+
+def test_polyak_error_decays_like_t_times_beta_to_t_half():
+    eta, beta = _polyak(0.2, 4.0)
+    root = math.sqrt(beta)
+    R = R_matrix(beta, eta, 0.2)
+    state = np.array([0.0, 1.0])
+    ratios = []
+    for t in range(1, 401):
+        state = R @ state
+        if t in (100, 200, 400):
+            ratios.append(abs(state[1]) / (t * root ** t))
+    # |x_t| / beta^(t/2) grows without bound, |x_t| / (t beta^(t/2))
+    # tends to a positive constant.
+    assert ratios[2] == pytest.approx(ratios[1], rel=0.02)
+    assert ratios[2] > 0.1
+
+
+# --- Nesterov at its own parameters (eq-nesterov-rate). ---
+
+def _nesterov_gaps(lams: np.ndarray, x0: np.ndarray, steps: int):
+    """f(x_t) - f* for t = 1..steps, eta = 1/L, beta = (sk - 1)/(sk + 1),
+    with x_t the gradient step from the point where d2l.sgd_nesterov
+    takes the gradient."""
+    L, mu = lams.max(), lams.min()
+    sk = math.sqrt(L / mu)
+    eta, beta = 1 / L, (sk - 1) / (sk + 1)
+    lam_t = torch.tensor(lams, dtype=torch.float64)
+    ys = run(d2l.sgd_nesterov, d2l.init_momentum_states,
+             lambda y: lam_t * y, list(x0), steps, lr=eta, momentum=beta)
+    xs = ys[:-1] - eta * lam_t * ys[:-1]
+    gaps = (0.5 * lam_t * xs ** 2).sum(dim=1).numpy()
+    f0 = 0.5 * float((lam_t * torch.tensor(x0) ** 2).sum())
+    bound = (1 - 1 / sk) ** np.arange(1, steps + 1) * (
+        f0 + mu / 2 * float((torch.tensor(x0) ** 2).sum()))
+    return gaps, bound
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_nesterov_rate_bound_on_quadratics(seed):
+    rng = np.random.default_rng(seed)
+    lams = np.exp(rng.uniform(np.log(0.05), np.log(5.0), size=6))
+    x0 = rng.normal(size=6) * 3
+    gaps, bound = _nesterov_gaps(lams, x0, 200)
+    assert (gaps <= bound * (1 + 1e-9) + 1e-300).all()
+
+
+def test_nesterov_bound_on_the_chapter_problem():
+    gaps, bound = _nesterov_gaps(np.array([0.2, 4.0]),
+                                 np.array([-5.0, -2.0]), 60)
+    assert (gaps <= bound).all()
+    assert gaps[-1] < 1e-6
+
+
+def test_polyak_rate_beats_nesterov_rate_on_quadratics():
+    for kappa in (2.0, 20.0, 1e4):
+        sk = math.sqrt(kappa)
+        assert (sk - 1) / (sk + 1) < 1 - 1 / sk
+
+
+# --- Momentum with noisy gradients (eq-momentum-noise). ---
+
+def _lyapunov_variance(lr: float, beta: float, lam: float) -> float:
+    """Var x of the stationary state of (v, x) <- R (v, x) + (1, -lr) xi,
+    Var xi = 1: the solution of P = R P R^T + n n^T."""
+    R = R_matrix(beta, lr, lam)
+    n = np.array([1.0, -lr])
+    P = np.linalg.solve(np.eye(4) - np.kron(R, R), np.outer(n, n).ravel())
+    return float(P.reshape(2, 2)[1, 1])
+
+
+def _heavy_ball_variance(lr, beta, lam):
+    return lr * (1 + beta) / (lam * (1 - beta) * (2 * (1 + beta) - lr * lam))
+
+
+def test_heavy_ball_stationary_variance_closed_form():
+    rng = np.random.default_rng(0)
+    checked = 0
+    while checked < 300:
+        beta, lam = rng.uniform(0, 0.99), rng.uniform(0.05, 10.0)
+        lr = rng.uniform(0.001, 0.999) * (2 + 2 * beta) / lam
+        assert _lyapunov_variance(lr, beta, lam) == pytest.approx(
+            _heavy_ball_variance(lr, beta, lam), rel=1e-8)
+        checked += 1
+
+
+def test_heavy_ball_variance_with_beta_zero_is_sgd():
+    for lr, lam in [(0.1, 1.0), (1.5, 1.0), (0.01, 30.0)]:
+        assert _heavy_ball_variance(lr, 0.0, lam) == pytest.approx(
+            lr / (lam * (2 - lr * lam)))
+
+
+def test_equal_effective_step_equal_spread_only_for_small_steps():
+    """At equal lr / (1 - beta) the two floors agree as lr * lam -> 0;
+    for larger steps momentum's is lower."""
+    beta, lam = 0.9, 1.0
+    for eff in (1e-4, 1e-3):
+        sgd = eff / (lam * (2 - eff * lam))
+        hb = _heavy_ball_variance(eff * (1 - beta), beta, lam)
+        assert hb == pytest.approx(sgd, rel=eff)
+    for eff in (0.5, 1.0, 1.6, 1.99):
+        sgd = eff / (lam * (2 - eff * lam))
+        hb = _heavy_ball_variance(eff * (1 - beta), beta, lam)
+        assert hb < sgd
+        shrink = (1 - beta) / (1 + beta)
+        assert hb == pytest.approx(eff / (lam * (2 - eff * lam * shrink)))
+
+
+def test_heavy_ball_variance_by_simulation():
+    gen = torch.Generator().manual_seed(1)
+    for lr, beta in [(0.1, 0.9), (0.16, 0.9), (1.0, 0.0)]:
+        x = torch.zeros(20_000, dtype=torch.float64)
+        states = d2l.init_momentum_states([x])
+        squares = []
+        for t in range(600):
+            x.grad = x + torch.randn(x.shape, generator=gen,
+                                     dtype=torch.float64)
+            d2l.sgd_momentum([x], states, {"lr": lr, "momentum": beta})
+            if t >= 300:
+                squares.append(float((x ** 2).mean()))
+        assert np.mean(squares) == pytest.approx(
+            _heavy_ball_variance(lr, beta, 1.0), rel=0.05)
+
+
+def test_hand_written_2d_momentum_equals_trainer_2d():
+    def grad(x1, x2):
+        return 0.2 * x1, 4 * x2
+
+    def by_hand(x1, x2, v1, v2):
+        g1, g2 = grad(x1, x2)
+        v1, v2 = 0.5 * v1 + g1, 0.5 * v2 + g2
+        return x1 - 0.6 * v1, x2 - 0.6 * v2, v1, v2
+
+    a = d2l.train_2d(by_hand)
+    b = d2l.train_2d(d2l.trainer_2d(d2l.sgd_momentum,
+                                    d2l.init_momentum_states, grad,
+                                    lr=0.6, momentum=0.5))
+    np.testing.assert_array_equal(np.asarray(a.points), np.asarray(b.points))

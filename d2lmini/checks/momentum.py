@@ -45,11 +45,29 @@ def best_pair(answer: Any) -> Feedback:
     if not (math.isfinite(lr) and math.isfinite(momentum)):
         return not_yet("both numbers must be finite", hint)
     if lr <= 0 or not 0 <= momentum < 1:
+        if 0 < lr < 1 and momentum > 0 and max(
+                _momentum_rate(momentum, lr, lam)
+                for lam in _CURVATURES) <= 1.02 * best_momentum_rate(
+                    min(_CURVATURES), max(_CURVATURES)):
+            return not_yet(
+                f"({lr:g}, {momentum:g}) looks like (momentum, lr): the two "
+                "numbers are swapped",
+                "give the pair in the order (lr, momentum), as the "
+                "exercise cell says")
         return not_yet(
             f"(lr, momentum) = ({lr:g}, {momentum:g}) is outside the "
             "range of the method: lr > 0 and 0 <= momentum < 1", hint)
     rate = max(_momentum_rate(lr, momentum, lam) for lam in _CURVATURES)
     best = best_momentum_rate(min(_CURVATURES), max(_CURVATURES))
+    if rate > 1.02 * best and 0 <= lr < 1 and momentum > 0:
+        swapped = max(_momentum_rate(momentum, lr, lam)
+                      for lam in _CURVATURES)
+        if swapped <= 1.02 * best:
+            return not_yet(
+                f"(lr, momentum) = ({lr:g}, {momentum:g}) is not good, but "
+                f"({momentum:g}, {lr:g}) is: the two numbers are swapped",
+                "give the pair in the order (lr, momentum), as the "
+                "exercise cell says")
     if rate >= 1:
         return not_yet(
             f"with (lr, momentum) = ({lr:g}, {momentum:g}) momentum does "
@@ -80,20 +98,27 @@ def eigen_best_lr(answer: Any) -> Feedback:
 
 @exercise("momentum.quadratic_min")
 def quadratic_min(answer: Callable[..., Any]) -> Feedback:
-    """minimize_quadratic(Q, c, b) must return (-Q^-1 c, b - c^T Q^-1 c/2)."""
+    """minimize_quadratic(Q, q, h0) for h = x^T Q x / 2 - q^T x + h0 must
+    return (Q^-1 q, h0 - q^T Q^-1 q / 2)."""
     if not callable(answer):
         return not_yet("the answer should be your function "
-                       "minimize_quadratic(Q, c, b)",
+                       "minimize_quadratic(Q, q, h0)",
                        "pass the function itself, without calling it")
     gen = torch.Generator().manual_seed(1)
     cases = []
     for d in (1, 2, 5):
         A = torch.randn(d, d, generator=gen, dtype=torch.float64)
         Q = A @ A.T + 0.5 * torch.eye(d, dtype=torch.float64)
-        c = torch.randn(d, generator=gen, dtype=torch.float64)
-        cases.append((Q, c, float(torch.randn(1, generator=gen))))
-    for Q, c, b in cases:
-        out = answer(Q.clone(), c.clone(), b)
+        q = torch.randn(d, generator=gen, dtype=torch.float64)
+        cases.append((Q, q, float(torch.randn(1, generator=gen))))
+    for Q, q, h0 in cases:
+        try:
+            out = answer(Q.clone(), q.clone(), h0)
+        except Exception as err:  # report, do not crash
+            return not_yet(f"your function raised {type(err).__name__}: "
+                           f"{err}",
+                           "Q is a (d, d) tensor, q a (d,) tensor, h0 a "
+                           "number; solve Q x = q with torch.linalg.solve")
         if out is None:
             return not_yet("your function returns nothing yet",
                            "replace the ... with code that returns the pair "
@@ -102,8 +127,8 @@ def quadratic_min(answer: Callable[..., Any]) -> Feedback:
             return not_yet("your function should return the pair "
                            "(x_star, h_star)",
                            "return x_star (a tensor) and h_star (a number)")
-        x_star = -torch.linalg.solve(Q, c)
-        h_star = b - 0.5 * float(c @ torch.linalg.solve(Q, c))
+        x_star = torch.linalg.solve(Q, q)
+        h_star = h0 - 0.5 * float(q @ x_star)
         try:
             got_x = torch.as_tensor(out[0], dtype=torch.float64).reshape(-1)
         except (TypeError, ValueError, RuntimeError):
@@ -112,14 +137,18 @@ def quadratic_min(answer: Callable[..., Any]) -> Feedback:
         got_h = number(out[1])
         if got_x.shape != x_star.shape or not torch.allclose(
                 got_x, x_star, rtol=1e-6, atol=1e-8):
+            hint = "set the gradient Q x - q to zero and solve for x"
+            if got_x.shape == x_star.shape and torch.allclose(
+                    got_x, -x_star, rtol=1e-6, atol=1e-8):
+                hint = ("the sign is off: the linear term is -q^T x, so "
+                        "the gradient is Q x - q")
             return not_yet(
-                f"for a {len(c)}-dimensional example the minimizer is not "
-                "right",
-                "set the gradient Q x + c to zero and solve for x")
+                f"for a {len(q)}-dimensional example the minimizer is not "
+                "right", hint)
         if got_h is None or not math.isclose(got_h, h_star, rel_tol=1e-6,
                                              abs_tol=1e-8):
             return not_yet(
-                f"for a {len(c)}-dimensional example the minimum value "
+                f"for a {len(q)}-dimensional example the minimum value "
                 f"{out[1]!r} is not right",
                 "substitute the minimizer into h and simplify")
     return passed("minimizer and minimum value are right on three "

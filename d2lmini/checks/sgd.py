@@ -65,7 +65,7 @@ def cosine(answer: Callable[[float, float], float]) -> Feedback:
 @exercise("sgd.noise_as_data")
 def noise_as_data(answer: Callable[[Any, Any], tuple[Any, Any]]) -> Feedback:
     """For f = 1/2 (x - mu)^T Q (x - mu) and unit gradient noise, the data
-    w of l(x, w) = 1/2 (x - w)^T Q (x - w) is N(mu, Q^{-2})."""
+    a of l(x, a) = 1/2 (x - a)^T Q (x - a) is N(mu, Q^{-2})."""
     if not callable(answer):
         return _not_callable("data_distribution(Q, mu)")
     gen = np.random.default_rng(0)
@@ -92,13 +92,13 @@ def noise_as_data(answer: Callable[[Any, Any], tuple[Any, Any]]) -> Feedback:
             return not_yet(
                 "the mean is not right yet",
                 "E[grad] must equal the true gradient Q (x - mu), so "
-                "E[w] = mu")
+                "E[a] = mu")
         Q_inv = np.linalg.inv(Q)
         if not np.allclose(cov, Q_inv @ Q_inv, rtol=1e-6, atol=1e-10):
             return not_yet(
                 f"for Q = {np.round(Q, 3).tolist()} the covariance is not "
                 "right yet",
-                "the gradient of l is Q (x - w); its noise -Q (w - mu) has "
+                "the gradient of l is Q (x - a); its noise -Q (a - mu) has "
                 "covariance Q Sigma Q, which must be the identity")
     return passed("the data are distributed as N(mu, Q^-2) for every Q "
                   "tried.")
