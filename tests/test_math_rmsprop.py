@@ -1,0 +1,127 @@
+"""The mathematical facts stated in chapters/rmsprop.ipynb."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import d2lmini as d2l
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 0.9, 0.99])
+def test_unrolled_average_and_sum_of_weights(gamma):
+    gen = torch.Generator().manual_seed(0)
+    grads = torch.randn(25, 3, generator=gen, dtype=torch.float64)
+    s = torch.zeros(3, dtype=torch.float64)
+    for g in grads:
+        s = gamma * s + (1 - gamma) * g ** 2
+    t = len(grads)
+    unrolled = sum((1 - gamma) * gamma ** tau * grads[t - 1 - tau] ** 2
+                   for tau in range(t))
+    assert torch.allclose(s, unrolled)
+    weights = sum((1 - gamma) * gamma ** tau for tau in range(t))
+    assert weights == pytest.approx(1 - gamma ** t)
+
+
+@pytest.mark.parametrize("gamma", [0.7, 0.8, 0.9, 0.95, 0.999])
+def test_half_life(gamma):
+    half = math.log(2) / math.log(1 / gamma)
+    assert gamma ** half == pytest.approx(0.5)
+    # the sources' 1/gamma is not the half-life
+    assert gamma ** (1 / gamma) > 0.55
+    # 1 / (1 - gamma) steps leave about 1/e (exactly in the limit)
+    assert gamma ** (1 / (1 - gamma)) <= math.exp(-1)
+
+
+def test_half_life_is_about_069_over_one_minus_gamma():
+    gamma = 0.999
+    half = math.log(2) / math.log(1 / gamma)
+    assert half == pytest.approx(math.log(2) / (1 - gamma), rel=1e-3)
+
+
+def test_step_bound_first_step_and_constant_gradient_limit():
+    gen = torch.Generator().manual_seed(1)
+    gamma, lr = 0.9, 0.1
+    x = torch.zeros(20, dtype=torch.float64)
+    states = d2l.init_rmsprop_states([x])
+    for t in range(60):
+        x.grad = torch.randn(20, generator=gen, dtype=torch.float64) * 7
+        before = x.clone()
+        d2l.rmsprop([x], states, {"lr": lr, "gamma": gamma, "eps": 1e-300})
+        step = (x - before).abs()
+        bound = lr / math.sqrt(1 - gamma)
+        assert float(step.max()) <= bound * (1 + 1e-12)
+        if t == 0:
+            assert torch.allclose(step, torch.full_like(step, bound))
+    y = torch.zeros(1, dtype=torch.float64)
+    states = d2l.init_rmsprop_states([y])
+    for _ in range(400):
+        before = y.clone()
+        y.grad = torch.full((1,), 3.0, dtype=torch.float64)
+        d2l.rmsprop([y], states, {"lr": lr, "gamma": gamma, "eps": 1e-300})
+    assert float(before - y) == pytest.approx(lr)
+
+
+def test_gamma_zero_is_sign_descent():
+    x = torch.tensor([1.0, -2.0, 3.0], dtype=torch.float64)
+    x.grad = torch.tensor([0.3, -5.0, 1e-3], dtype=torch.float64)
+    d2l.rmsprop([x], d2l.init_rmsprop_states([x]),
+                {"lr": 0.5, "gamma": 0.0, "eps": 1e-300})
+    assert torch.allclose(x, torch.tensor([0.5, -1.5, 2.5],
+                                          dtype=torch.float64))
+
+
+@pytest.mark.parametrize("lam", [0.2, 4.0, 50.0])
+@pytest.mark.parametrize("gamma", [0.0, 0.9, 0.99])
+def test_two_cycle_of_size_eta(lam, gamma):
+    """Proposition prop-rmsprop-cycle: +-eta/2 with s = (lam eta / 2)^2."""
+    eta = 0.3
+    x = torch.tensor([eta / 2], dtype=torch.float64)
+    s = torch.tensor([(lam * eta / 2) ** 2], dtype=torch.float64)
+    for t in range(6):
+        x.grad = lam * x
+        d2l.rmsprop([x], (s,), {"lr": eta, "gamma": gamma, "eps": 1e-300})
+        assert float(x) == pytest.approx((-1) ** (t + 1) * eta / 2)
+        assert float(s) == pytest.approx((lam * eta / 2) ** 2)
+
+
+def test_the_chapters_run_ends_in_the_cycle():
+    trace = d2l.train_2d(d2l.trainer_2d(
+        d2l.rmsprop, d2l.init_rmsprop_states,
+        lambda x1, x2: (0.2 * x1, 4 * x2), lr=0.4, gamma=0.9), steps=400)
+    last = np.abs(trace.points[-10:])
+    assert np.allclose(last, 0.2, atol=1e-3)
+
+
+def test_warmup_steps():
+    t = math.log(0.01) / math.log(0.99)
+    assert 1 - 0.99 ** t == pytest.approx(0.99)
+    assert 1 - 0.99 ** 458 < 0.99 <= 1 - 0.99 ** 459
+
+
+def test_centred_and_momentum_variants_match_torch():
+    gen = torch.Generator().manual_seed(2)
+    A = torch.randn(3, 3, generator=gen, dtype=torch.float64)
+    Q = A @ A.T + 0.1 * torch.eye(3, dtype=torch.float64)
+    x0 = torch.randn(3, generator=gen, dtype=torch.float64)
+    lr, gamma, eps, beta = 0.01, 0.9, 1e-6, 0.7
+    for centered in (False, True):
+        x, s, m, v = x0.clone(), *(torch.zeros(3, dtype=torch.float64)
+                                   for _ in range(3))
+        y = x0.clone().requires_grad_()
+        opt = torch.optim.RMSprop([y], lr=lr, alpha=gamma, eps=eps,
+                                  momentum=beta, centered=centered)
+        for _ in range(20):
+            g = Q @ x
+            s = gamma * s + (1 - gamma) * g ** 2
+            m = gamma * m + (1 - gamma) * g
+            scale = torch.sqrt(s - m ** 2 if centered else s) + eps
+            v = beta * v + g / scale
+            x = x - lr * v
+            opt.zero_grad()
+            (0.5 * y @ Q @ y).backward()
+            opt.step()
+            assert torch.allclose(x, y.detach(), rtol=1e-10, atol=1e-12)
