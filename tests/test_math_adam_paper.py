@@ -1,0 +1,139 @@
+"""The mathematical facts stated in chapters/adam-paper.ipynb."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import d2lmini as d2l
+
+
+def one_step(rule, g, **hyperparams):
+    x = torch.zeros_like(g)
+    x.grad = g.clone()
+    rule([x], d2l.init_adam_states([x]), hyperparams)
+    return x
+
+
+@pytest.mark.parametrize("beta1", [0.0, 0.5, 0.9])
+@pytest.mark.parametrize("beta2", [0.99, 0.999, 0.9999])
+def test_first_step_with_and_without_bias_correction(beta1, beta2):
+    """|x_1 - x_0| = lr (corrected) and lr (1 - b1) / sqrt(1 - b2) (not),
+    in every coordinate, whatever the gradient's size (eps -> 0)."""
+    g = torch.tensor([1e-3, -0.5, 7.0, -300.0], dtype=torch.float64)
+    hp = {"lr": 0.01, "beta1": beta1, "beta2": beta2, "eps": 1e-30}
+    corrected = one_step(d2l.adam, g, **hp)
+    plain = one_step(d2l.adam_no_correction, g, **hp)
+    torch.testing.assert_close(corrected.abs(), torch.full_like(g, 0.01))
+    factor = (1 - beta1) / math.sqrt(1 - beta2)
+    torch.testing.assert_close(plain.abs(), torch.full_like(g, 0.01 * factor))
+    assert torch.equal(torch.sign(plain), -torch.sign(g))
+
+
+def test_without_correction_the_steps_stay_long_for_about_1_over_1_minus_b2():
+    """With a constant gradient the uncorrected step is lr (1 - b1^t) /
+    sqrt(1 - b2^t): above 2 lr until t ~ (1 - b2)^-1 / 4."""
+    beta1, beta2 = 0.9, 0.9999
+    x = torch.zeros(1, dtype=torch.float64)
+    states = d2l.init_adam_states([x])
+    for t in range(1, 3001):
+        before = x.clone()
+        x.grad = torch.ones(1, dtype=torch.float64)
+        d2l.adam_no_correction([x], states, {"lr": 1.0, "beta1": beta1,
+                                             "beta2": beta2, "eps": 1e-30})
+        step = float(before - x)
+        expected = (1 - beta1**t) / math.sqrt(1 - beta2**t)
+        assert step == pytest.approx(expected, rel=1e-9)
+    assert (1 - beta1**2500) / math.sqrt(1 - beta2**2500) > 2
+
+
+@pytest.mark.parametrize("beta2", [0.9, 0.99])
+@pytest.mark.parametrize("lam", [0.1, 1.0, 10.0])
+def test_adam_with_beta1_zero_ends_in_the_cycle_plus_minus_lr_over_2(
+        beta2, lam):
+    lr = 0.1
+    x = torch.tensor([1.0], dtype=torch.float64)
+    states = d2l.init_adam_states([x])
+    xs = []
+    for _ in range(3000):
+        x.grad = lam * x.detach().clone()
+        d2l.adam([x], states, {"lr": lr, "beta1": 0.0, "beta2": beta2,
+                               "eps": 1e-8})
+        xs.append(x.item())
+    tail = np.array(xs[-100:])
+    assert np.abs(tail) == pytest.approx(np.full(100, lr / 2), abs=1e-4)
+    assert np.all(tail[1:] * tail[:-1] < 0)  # it alternates
+
+
+@pytest.mark.parametrize("lam", [0.1, 1.0, 10.0])
+def test_with_beta2_0999_the_same_run_converges(lam):
+    x = torch.tensor([1.0], dtype=torch.float64)
+    states = d2l.init_adam_states([x])
+    for _ in range(3000):
+        x.grad = lam * x.detach().clone()
+        d2l.adam([x], states, {"lr": 0.1, "beta1": 0.0, "beta2": 0.999,
+                               "eps": 1e-8})
+    assert abs(x.item()) < 1e-6
+
+
+def test_the_cycle_is_a_fixed_point_of_two_steps():
+    """On the cycle (s = (lam a)^2, t large) one step maps a to -a."""
+    lam, lr = 3.0, 0.2
+    a = lr / 2
+    x = torch.tensor([a], dtype=torch.float64)
+    v = torch.zeros(1, dtype=torch.float64)
+    s = torch.tensor([(lam * a) ** 2], dtype=torch.float64)
+    t = torch.tensor(10_000.0, dtype=torch.float64)  # 0.9**t == 0
+    for sign in (-1, 1):
+        x.grad = lam * x.detach().clone()
+        d2l.adam([x], [(v, s, t)], {"lr": lr, "beta1": 0.0, "beta2": 0.9,
+                                    "eps": 1e-30})
+        assert x.item() == pytest.approx(sign * a, rel=1e-12)
+        assert s.item() == pytest.approx((lam * a) ** 2, rel=1e-12)
+
+
+@pytest.mark.parametrize("period", [4, 25, 100])
+def test_adagrad_gives_a_feature_present_with_frequency_p_1_over_sqrt_p(
+        period):
+    """A feature present every `period` steps (p = 1/period) against one
+    present always, both with gradient 1: step sizes differ by sqrt(period).
+    """
+    w = torch.zeros(2, dtype=torch.float64)
+    states = d2l.init_adagrad_states([w])
+    steps = 100 * period
+    for t in range(steps):
+        w.grad = torch.tensor([1.0 if t % period == 0 else 0.0, 1.0],
+                              dtype=torch.float64)
+        d2l.adagrad([w], states, {"lr": 0.0, "eps": 1e-10})
+    s = states[0]
+    assert s.tolist() == [100.0, float(steps)]
+    assert math.sqrt(s[1] / s[0]) == pytest.approx(math.sqrt(period))
+
+
+def test_noise_floor_of_constant_lr_adam_shrinks_like_sqrt_lr():
+    """On E[(x - xi)^2 / 2], xi = +-1, Adam with a constant lr levels off at
+    a mean distance that is about sqrt(10) times lower for a ten times
+    smaller lr; lr / sqrt(t) keeps shrinking it."""
+
+    def floor(schedule, steps=2000, runs=1000):
+        gen = torch.Generator().manual_seed(0)
+        x = torch.ones(runs, dtype=torch.float64)
+        states = d2l.init_adam_states([x])
+        dist = []
+        for t in range(1, steps + 1):
+            xi = torch.randint(0, 2, (runs,), generator=gen) * 2.0 - 1.0
+            x.grad = x - xi
+            d2l.adam([x], states, {"lr": schedule(t), "eps": 1e-8})
+            dist.append(x.abs().mean().item())
+        return np.array(dist)
+
+    big, small = floor(lambda t: 0.1), floor(lambda t: 0.01)
+    ratio = big[1500:].mean() / small[1500:].mean()
+    assert 2.5 < ratio < 4.0
+    # a floor: no progress from the second quarter to the last
+    assert big[1500:].mean() > 0.9 * big[500:1000].mean()
+    decay = floor(lambda t: 0.1 / math.sqrt(t))
+    assert decay[1500:].mean() < 0.85 * decay[500:1000].mean()
