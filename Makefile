@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test test-fast setup browser benchmark clean lint strip
+.PHONY: book test test-fast setup browser benchmark stalls clean lint strip
 
 setup: $(STAMP)
 
@@ -18,8 +18,13 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 # The executed static website, in _build/html (open _build/html/index.html).
+# First the chapters whose outputs _build/.jupyter_cache lacks run, two at
+# once (a failing or stalled cell stops here, named); the cache is keyed on
+# the notebooks and on d2lmini, its data and requirements.txt. The build
+# then reads every chapter's outputs from the cache.
 book: setup
 	$(BIN)/python scripts/vendor_mathjax.py
+	$(BIN)/python scripts/book_execution.py --cache _build/.jupyter_cache
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 # Chromium for the browser test (Debian's package; needs root or sudo).
@@ -29,10 +34,20 @@ browser:
 	  $$SUDO apt-get update -qq && \
 	  $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-# Everything: unit tests, the chapters executed, the site built with zero
-# warnings, the browser test and the Colab-like test.
+# Everything: unit tests, every chapter executed once (and cached for the
+# site), the site built with zero warnings, the browser test and the
+# Colab-like tests. Two workers for two cores; each kernel gets one torch
+# thread, so two chapters at once do not fight over the cores.
 test: setup browser
-	$(BIN)/python -m pytest -n 2 --dist loadfile -ra
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	$(BIN)/python -m pytest -n 2 --dist load -ra --durations=15
+
+# Each chapter of _toc.yml executed 3 times, two at once, as `make test`
+# executes them: prints the times and fails if one execution took more
+# than twice its chapter's median.
+stalls: setup
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	$(BIN)/python benchmarks/stalls.py --rounds 3
 
 # Only the package's unit tests (seconds).
 test-fast: setup

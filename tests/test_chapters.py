@@ -1,8 +1,8 @@
 """Static checks of the chapters: what is committed, how they start, and
 that the code they show from scratch is the code d2lmini runs.
 
-Executing the chapters is nbmake's job (``pytest chapters``, see
-pyproject.toml); building and browsing the site is tests/test_site.py's.
+Executing the chapters is tests/test_notebooks.py's job; building and
+browsing the site is tests/test_site.py's.
 """
 
 from __future__ import annotations
@@ -81,6 +81,33 @@ def test_first_cell_installs_d2lmini_from_the_configured_repository(path):
     assert f'"git+{url}"' in src, (
         f"{path.name} installs from another URL than _config.yml's {url}"
     )
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
+def test_install_cell_is_the_same_in_every_chapter(path):
+    """tests/test_colab.py runs the install cell of one chapter on a
+    Colab-like python; that covers every chapter only if they share it."""
+    reference = CHAPTERS[0]
+    assert source(cells(path)[0]) == source(cells(reference)[0]), (
+        f"{path.name}'s first cell differs from {reference.name}'s: copy "
+        "the install cell verbatim"
+    )
+
+
+KERNEL_WIDGETS = ("ipywidgets", "explore_2d", "interact(", "interactive(",
+                  "interactive_output")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
+def test_no_kernel_widgets(path):
+    """ipywidgets need a kernel (the static pages cannot run them; the
+    book's live traces are in-page widgets, d2l.live_trace_2d), and a
+    headless execution of an Output widget stalled now and then until the
+    cell's timeout (scripts/book_execution.py, _repolling)."""
+    found = sorted({word for c in cells(path) if c["cell_type"] == "code"
+                    for word in KERNEL_WIDGETS if word in source(c)})
+    assert not found, (
+        f"{path.name} uses kernel widgets {found}: use d2l.live_trace_2d")
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)

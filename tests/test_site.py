@@ -1,8 +1,11 @@
 """The website: it builds with no warning, and works offline in a browser.
 
 The site is built once per session into test-output/site/_build (a fresh
-folder each time, but it keeps its own jupyter-cache there, seeded from the
-main _build/.jupyter_cache, so unchanged notebooks are not executed again).
+folder each time, but for its jupyter-cache). The chapters are not executed
+by the build: each is executed once per test run (conftest.run_chapter,
+also the chapters' own tests in test_notebooks.py), which puts the executed
+notebook into that cache, keyed on the notebook and on d2lmini; the build
+then only reads them.
 The browser test drives Debian's chromium with Playwright and blocks every
 request that does not go to the local server, so it proves the pages work
 without internet. Screenshots land in test-output/screenshots/.
@@ -25,7 +28,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import OUTPUT, REPO, book_config, toc_chapters
+from conftest import OUTPUT, REPO, book_config, run_chapter, toc_chapters
 
 pytestmark = [pytest.mark.site, pytest.mark.xdist_group("site")]
 
@@ -57,20 +60,6 @@ BUILD_NOISE = [
 
 # -- the build -------------------------------------------------------------
 
-def _seed_cache(build: Path) -> None:
-    """Start from the freshest jupyter-cache: ours or the main build's."""
-    ours, main = build / ".jupyter_cache", REPO / "_build" / ".jupyter_cache"
-    if not (main / "global.db").is_file():
-        return
-    if (ours / "global.db").is_file() and (
-        (ours / "global.db").stat().st_mtime
-        >= (main / "global.db").stat().st_mtime
-    ):
-        return
-    shutil.rmtree(ours, ignore_errors=True)
-    shutil.copytree(main, ours)
-
-
 def _build_site(build: Path) -> int:
     # A fresh build folder, except for the execution cache.
     for entry in build.iterdir():
@@ -79,7 +68,6 @@ def _build_site(build: Path) -> int:
                 shutil.rmtree(entry)
             else:
                 entry.unlink()
-    _seed_cache(build)
     subprocess.run([sys.executable, "scripts/vendor_mathjax.py"],
                    cwd=REPO, check=True)
     env = dict(os.environ, NO_COLOR="1", TERM="dumb")
@@ -111,12 +99,20 @@ def site_build():
         fcntl.flock(lock, fcntl.LOCK_EX)
         done = json.loads(stamp.read_text()) if stamp.is_file() else {}
         if run and done.get("run") == run:
-            returncode = done["returncode"]
+            returncode, failed = done["returncode"], done.get("failed", [])
         else:
             stamp.unlink(missing_ok=True)
-            returncode = _build_site(build)
-            stamp.write_text(json.dumps({"run": run,
+            # Every chapter executed once (the chapter tests may be doing
+            # it on the other worker, from the first chapter on: start
+            # from the last), into the cache the build reads.
+            failed = [c for c in reversed(CHAPTERS) if run_chapter(c)["error"]]
+            returncode = None if failed else _build_site(build)
+            stamp.write_text(json.dumps({"run": run, "failed": failed,
                                          "returncode": returncode}))
+    if failed:
+        pytest.fail(f"the site was not built: {', '.join(failed)} failed "
+                    "to run (see tests/test_notebooks.py's report)",
+                    pytrace=False)
     log = (SITE / "build.log").read_text(encoding="utf-8")
     return returncode, log, build / "html"
 
@@ -131,6 +127,18 @@ def test_build_has_no_warnings(site_build):
         f"(full log: {SITE / 'build.log'}):\n" + "\n".join(problems)
         + ("" if problems else "\n" + log[-3000:])
     )
+
+
+def test_site_build_executed_no_chapter_again(site_build):
+    """The build reads the executions of the chapter tests from the cache:
+    each chapter runs once per test run, not twice."""
+    _, log, _ = site_build
+    executed = [line for line in log.splitlines()
+                if "Executing notebook" in line]
+    assert not executed, (
+        "the site build executed chapters that conftest.run_chapter had "
+        "already executed and cached (a cache key mismatch, or d2lmini "
+        "changed during the run):\n" + "\n".join(executed))
 
 
 # -- the Colab button ------------------------------------------------------
