@@ -297,26 +297,35 @@ def _check_images(page, chapter):
     return len(figures)
 
 
-def _check_animations(page, chapter):
-    animations = page.locator("article .animation")
-    for k in range(animations.count()):
-        anim = animations.nth(k)
-        anim.scroll_into_view_if_needed()
-        img = anim.locator("img").first
-        assert img.count(), f"{chapter}: animation {k} has no <img>"
-        handle = img.element_handle()
-        first = page.evaluate("i => i.src.length + ':' + i.src.slice(-200)",
-                              handle)
-        anim.locator("button[title='Play']").click()
+def _check_live_traces(page, chapter):
+    """Every live trace drew its path, and its first slider answers the
+    keyboard: the path and the printed end point change."""
+    widgets = page.locator("article .d2lmini-live")
+    for k in range(widgets.count()):
+        w = widgets.nth(k)
+        w.scroll_into_view_if_needed()
+        path = w.locator(".d2l-main path.d2l-path").first
+        path.wait_for(state="attached", timeout=10_000)
+        before = path.get_attribute("d")
+        assert before, f"{chapter}: live trace {k} drew no path"
+        if not w.is_visible():  # inside a solution that is still closed
+            continue
+        legend = w.locator(".d2l-legend").inner_text()
+        slider = w.locator("input[type=range]").first
+        value = slider.input_value()
+        slider.focus()
+        key = ("ArrowLeft" if float(value) >= float(
+            slider.get_attribute("max")) else "ArrowRight")
+        page.keyboard.press(key)
+        assert slider.input_value() != value, (
+            f"{chapter}: live trace {k}: the slider ignored {key}")
         page.wait_for_function(
-            "([i, first]) => (i.src.length + ':' + i.src.slice(-200))"
-            " !== first", arg=[handle, first], timeout=10_000)
-        slider = anim.locator("input[type=range]")
-        if slider.count():
-            page.wait_for_function("s => Number(s.value) > 0",
-                                   arg=slider.element_handle(),
-                                   timeout=10_000)
-    return animations.count()
+            "([p, d]) => p.getAttribute('d') !== d",
+            arg=[path.element_handle(), before], timeout=5_000)
+        assert w.locator(".d2l-legend").inner_text() != legend, (
+            f"{chapter}: live trace {k}: the printed end point did not "
+            "change with the slider")
+    return widgets.count()
 
 
 def _check_solutions(page, chapter, shot_name):
@@ -346,10 +355,10 @@ def test_chapter_in_browser(page, server, chapter):
     n_math = _check_math(page, chapter)
     n_figures = _check_images(page, chapter)
     page.screenshot(path=str(SHOTS / f"{shot_name}.png"), full_page=True)
-    n_anim = _check_animations(page, chapter)
-    if n_anim:
-        page.locator("article .animation").first.screenshot(
-            path=str(SHOTS / f"{shot_name}-animation.png"))
+    n_live = _check_live_traces(page, chapter)
+    if n_live:
+        page.locator("article .d2lmini-live").first.screenshot(
+            path=str(SHOTS / f"{shot_name}-live.png"))
     n_solutions = _check_solutions(page, chapter, shot_name)
     page.screenshot(path=str(SHOTS / f"{shot_name}-solution-open-page.png"),
                     full_page=True)
@@ -359,13 +368,37 @@ def test_chapter_in_browser(page, server, chapter):
     assert not problems, (
         f"{chapter}: the page is not clean offline:\n" + "\n".join(problems))
     print(f"{chapter}: {n_math} formulas, {n_figures} figures, "
-          f"{n_anim} animation(s), {n_solutions} solution(s)")
+          f"{n_live} live trace(s), {n_solutions} solution(s)")
 
 
-def test_book_has_an_animation(site_build):
-    """The browser test plays every animation it finds; make sure there is
-    at least one in the book, so that check cannot pass vacuously."""
-    pages = [_html_page(site_build[2], c).read_text("utf-8")
-             for c in CHAPTERS]
-    assert any('class="animation"' in text for text in pages), (
-        "no matplotlib JS animation (to_jshtml) in any chapter")
+def test_book_has_live_traces(site_build):
+    """The browser test moves a slider of every live trace it finds; make
+    sure the chapters that draw 2-D traces have one, so that check cannot
+    pass vacuously."""
+    missing = [c for c in CHAPTERS
+               if "d2lmini-live" not in _html_page(site_build[2], c)
+               .read_text("utf-8")
+               and c not in WITHOUT_LIVE_TRACE]
+    assert not missing, f"chapters without a live 2-D trace: {missing}"
+
+
+# The chapter on the Adam paper's experiments trains classifiers on the
+# digits; it has no 2-D problem to trace.
+WITHOUT_LIVE_TRACE = {"chapters/adam-paper"}
+# Every chapter page weighs at most this much, images included.
+MAX_PAGE_BYTES = 1_000_000
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_page_weight(site_build, chapter):
+    html_dir = site_build[2]
+    page = _html_page(html_dir, chapter)
+    text = page.read_text("utf-8")
+    total = page.stat().st_size
+    for src in set(re.findall(r'<img[^>]+src="([^"#?]+)"', text)):
+        image = (page.parent / src).resolve()
+        if image.is_file():
+            total += image.stat().st_size
+    assert total <= MAX_PAGE_BYTES, (
+        f"{chapter}: {total / 1e6:.2f} MB with its images, more than "
+        f"{MAX_PAGE_BYTES / 1e6:.0f} MB")
