@@ -189,3 +189,22 @@ def test_adam_with_l2_ignores_the_size_of_a_lone_penalty():
         x.grad = torch.zeros(1, dtype=torch.float64)
         d2l.adamw([x], states, {"lr": 0.05, "weight_decay": 0.1})
     assert float(x) == pytest.approx((1 - 0.005) ** 20)
+
+
+def test_step_bound_increases_to_its_limit():
+    """Item 3 of the step-bound theorem: for gamma = beta1^2 / beta2 < 1,
+    B_t increases in t, and psi(z) = z / (e^z - 1), whose convexity the
+    proof uses, is convex."""
+    for beta1 in (0.0, 0.3, 0.5, 0.8, 0.9, 0.95):
+        for beta2 in (0.1, 0.5, 0.9, 0.95, 0.99, 0.999):
+            if beta1 ** 2 / beta2 >= 1:
+                continue
+            bounds = [step_bound(t, beta1, beta2) for t in range(1, 300)]
+            assert all(b <= c * (1 + 1e-12)
+                       for b, c in zip(bounds, bounds[1:]))
+            gamma = beta1 ** 2 / beta2
+            limit = (1 - beta1) / math.sqrt((1 - beta2) * (1 - gamma))
+            assert bounds[-1] <= limit * (1 + 1e-12)
+    z = torch.linspace(0.01, 30, 3000, dtype=torch.float64)
+    psi = z / torch.expm1(z)
+    assert float((psi[:-2] + psi[2:] - 2 * psi[1:-1]).min()) >= 0
