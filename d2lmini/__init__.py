@@ -47,6 +47,8 @@ _EXPORTS: dict[str, str] = {
     "trace_grid_2d": "traces",
     # interactive explorers
     "explore_2d": "explore",
+    "explore_airfoil": "explore",
+    "AirfoilExplorer": "explore",
     # live 2-D traces that run in the page (no kernel)
     "live_trace_2d": "live",
     "live_path_2d": "live",
