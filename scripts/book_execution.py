@@ -268,12 +268,8 @@ def execute_notebook(path: Path, timeout: int | None = None,
 
     # record_timing=False, as myst-nb: timing metadata in the cells would
     # change the notebook's hash, and the build would not find it cached.
-    # store_widget_state=False: the site loads no widget manager, so the
-    # state of a kernel widget (the airfoil explorer) would only weigh on
-    # the page.
     client = notebook_client(
         nb, timeout=timeout, allow_errors=False, record_timing=False,
-        store_widget_state=False,
         on_cell_execute=on_cell_execute, on_cell_executed=on_cell_executed,
         **client_options)
     start = time.perf_counter()
@@ -303,6 +299,9 @@ def store_in_cache(cache: Path, path: Path, execution: Execution) -> None:
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
+    # The site loads no widget manager, so the state of a kernel widget
+    # (the airfoil explorer) would only weigh on the page: keep it out.
+    execution.nb.metadata.pop("widgets", None)
     jc = get_cache(str(cache))
     record = jc.add_nb_to_project(str(path))
     jc.cache_notebook_bundle(
