@@ -525,7 +525,7 @@
                  beta1: "β₁", beta2: "β₂", eps: "ε", momentum_decay: "ψ",
                  weight_decay: "ν", noise: "σ", seed: "seed"};
   var W = 420, H = 320, M = {l: 40, r: 10, t: 10, b: 30};
-  var SW = 260, SH = 210, SM = {l: 48, r: 10, t: 10, b: 30};
+  var SW = 260, SH = 210, SM = {l: 48, r: 10, t: 22, b: 30};
   var CSS = [
     ".d2lmini-live{--d2l-c0:#d55e00;--d2l-c1:#0072b2;--d2l-c2:#009e73;",
     "--d2l-c3:#cc79a7;--d2l-c4:#8a6d00;--d2l-bad:#c0392b;",
@@ -555,13 +555,13 @@
     ".d2lmini-live .d2l-start:focus{outline:none;stroke:var(--d2l-c1);",
     "stroke-width:3}",
     ".d2lmini-live .d2l-controls{display:grid;grid-template-columns:",
-    "repeat(auto-fill,minmax(210px,1fr));gap:.2em 1em;margin:.3em 0}",
+    "repeat(auto-fill,minmax(250px,1fr));gap:.2em 1em;margin:.3em 0}",
     ".d2lmini-live label{display:flex;align-items:center;gap:.4em;",
     "margin:0;font-weight:normal}",
     ".d2lmini-live label .d2l-name{flex:none;min-width:3em;white-space:nowrap}",
     ".d2lmini-live input[type=range]{flex:1 1 auto;min-width:80px;",
     "margin:0;accent-color:var(--d2l-c1)}",
-    ".d2lmini-live output{min-width:3.6em;font-variant-numeric:",
+    ".d2lmini-live output{flex:none;min-width:3.6em;font-variant-numeric:",
     "tabular-nums;text-align:right}",
     ".d2lmini-live .d2l-buttons{display:flex;flex-wrap:wrap;gap:.3em;",
     "align-items:center;margin:.3em 0}",
@@ -1030,7 +1030,8 @@
       });
       el("svg:text", {x: SM.l + pw2 / 2, y: SH - 2, "text-anchor": "middle"},
          side, "step t");
-      el("svg:text", {x: SM.l + 4, y: SM.t + 14}, side,
+      // The title above the plot, where no curve can run into it.
+      el("svg:text", {x: SM.l, y: SM.t - 8}, side,
          log ? "f(xₜ), log scale" : "f(xₜ)");
       series.forEach(function (s) {
         var d = "";
