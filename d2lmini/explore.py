@@ -13,7 +13,6 @@ with a static stand-in (tests/test_chapters.py checks both).
 
 from __future__ import annotations
 
-import math
 import numbers
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -21,6 +20,7 @@ from typing import Any
 
 from . import optim
 from .data import get_data_ch11
+from .live import _is_number, _slider_triple
 from .traces import Objective, Trainer2D, show_trace_2d, train_2d
 from .train import History, plot_histories, train_ch11
 
@@ -128,11 +128,6 @@ _EXAMPLE = ('explore_airfoil("sgd_momentum", lr=(0.001, 0.05, 0.001), '
             'momentum=(0.0, 0.95, 0.05))')
 
 
-def _is_number(value: Any) -> bool:
-    return (isinstance(value, numbers.Real) and not isinstance(value, bool)
-            and math.isfinite(value))
-
-
 def _check_optimizer(optimizer: Any) -> str:
     if not isinstance(optimizer, str):
         raise ValueError(
@@ -148,28 +143,7 @@ def _check_optimizer(optimizer: Any) -> str:
 def _check_range(name: str, optimizer: str,
                  spec: Any) -> tuple[float, float, float]:
     """A slider ``(min, max, step)`` whose whole range the rule allows."""
-    allowed = optim._SPECS[optimizer]
-    if name not in allowed:
-        raise ValueError(
-            f"unknown hyperparameter {name!r} for a slider of {optimizer}; "
-            f"expected one of {', '.join(sorted(allowed))}")
-    if name not in optim._RULES:
-        raise ValueError(
-            f"{name} of {optimizer} is a switch (True/False), not a number: "
-            "pass it in hyperparams, it cannot have a slider")
-    if (isinstance(spec, (str, bytes)) or not isinstance(spec, Sequence)
-            or len(spec) != 3 or not all(_is_number(v) for v in spec)):
-        raise ValueError(
-            f"slider {name} must be (min, max, step) with finite numbers, "
-            f"e.g. {name}=(0.001, 0.05, 0.001); got {spec!r}")
-    lo, hi, step = (float(v) for v in spec)
-    if not lo < hi:
-        raise ValueError(
-            f"slider {name}: min must be less than max, got ({lo}, {hi})")
-    if not 0 < step <= hi - lo:
-        raise ValueError(
-            f"slider {name}: step must be > 0 and at most max - min, "
-            f"got {step}")
+    lo, hi, step = _slider_triple(optimizer, name, spec)
     rule = optim._RULES[name][0]
     for end, value in (("min", lo), ("max", hi)):
         try:

@@ -207,23 +207,26 @@ def _check_noise_slider(name: str, rng: Any) -> tuple[float, ...]:
     return float(lo), float(hi), float(step)
 
 
-def _check_slider(opt: str, name: str, rng: Any) -> tuple[float, ...]:
-    if name in NOISE_KEYS:
-        return _check_noise_slider(name, rng)
+def _slider_triple(opt: str, name: str,
+                   rng: Any) -> tuple[float, float, float]:
+    """``(min, max, step)`` of a slider for hyperparameter ``name`` of the
+    update rule ``opt``: a known, numeric hyperparameter and a well-formed
+    range. Whether the range's ends are allowed values is the caller's
+    check (shared by :func:`live_trace_2d` and ``explore_airfoil``)."""
     spec = optim._SPECS[opt]
     if name not in spec:
         raise ValueError(
             f"unknown hyperparameter {name!r} for a slider of {opt}; "
-            f"expected one of {', '.join(sorted(spec))} (or noise, seed)")
+            f"expected one of {', '.join(sorted(spec))}")
     if name not in optim._RULES:
         raise ValueError(
-            f"{name} of {opt} is a switch (True/False), not a number: set "
+            f"{name} of {opt} is a switch (True/False), not a number: pass "
             "it in hyperparams, it cannot have a slider")
     if (isinstance(rng, (str, bytes)) or not isinstance(rng, Sequence)
             or len(rng) != 3 or not all(_is_number(v) for v in rng)):
         raise ValueError(
             f"slider {name!r} must be (min, max, step) with finite numbers, "
-            f"e.g. (0.01, 1.0, 0.01); got {rng!r}")
+            f"e.g. {name}=(0.01, 1.0, 0.01); got {rng!r}")
     lo, hi, step = (float(v) for v in rng)
     if not lo < hi:
         raise ValueError(
@@ -232,6 +235,18 @@ def _check_slider(opt: str, name: str, rng: Any) -> tuple[float, ...]:
         raise ValueError(
             f"slider {name!r}: step must be > 0 and at most max - min, "
             f"got {step}")
+    return lo, hi, step
+
+
+def _check_slider(opt: str, name: str, rng: Any) -> tuple[float, ...]:
+    if name in NOISE_KEYS:
+        return _check_noise_slider(name, rng)
+    spec = optim._SPECS[opt]
+    if name not in spec:
+        raise ValueError(
+            f"unknown hyperparameter {name!r} for a slider of {opt}; "
+            f"expected one of {', '.join(sorted(spec))} (or noise, seed)")
+    lo, hi, step = _slider_triple(opt, name, rng)
     rule, ok = optim._RULES[name]
     for v in (lo, hi):
         if not ok(v):
