@@ -96,6 +96,12 @@ _EXPORTS: dict[str, str] = {
     "train_ch11": "train",
     "train_concise_ch11": "train",
     "plot_histories": "train",
+    # comparisons over seeds
+    "Spread": "seeds",
+    "over_seeds": "seeds",
+    "tune": "seeds",
+    "TUNING_SEED": "seeds",
+    "REPORT_SEEDS": "seeds",
     # classifiers on the digits (the Adam paper's experiments)
     "DigitsHistory": "digits",
     "DigitsSplit": "digits",
