@@ -13,6 +13,7 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
@@ -106,3 +107,37 @@ _ORDER = {"test_notebooks.py": 0, "test_colab.py": 1, "test_site.py": 2}
 
 def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: _ORDER.get(item.path.name, 3))
+
+
+# --- The exercise checks' tests (tests/test_checks_*.py) ---
+
+@pytest.fixture
+def not_yet():
+    """`not_yet(name, answer, *words)`: d2l.check(name, answer) says "Not
+    yet" with a hint, and every word appears in its message or hint.
+    Returns the feedback for further asserts."""
+    import d2lmini as d2l
+
+    def judge(name, answer, *words):
+        fb = d2l.check(name, answer)
+        assert not fb.passed and fb.verdict == "Not yet", (name, str(fb))
+        assert fb.hint, (name, str(fb))
+        for word in words:
+            assert word in fb.message + fb.hint, (name, word, str(fb))
+        return fb
+
+    return judge
+
+
+@pytest.fixture
+def passes():
+    """`passes(name, answer)`: d2l.check(name, answer) accepts the answer.
+    Returns the feedback."""
+    import d2lmini as d2l
+
+    def judge(name, answer):
+        fb = d2l.check(name, answer)
+        assert fb.passed, (name, str(fb))
+        return fb
+
+    return judge

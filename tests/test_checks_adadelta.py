@@ -11,24 +11,15 @@ import torch
 import d2lmini as d2l
 
 
-def _not_yet(name, answer, *words):
-    fb = d2l.check(name, answer)
-    assert not fb.passed and fb.verdict == "Not yet", fb
-    assert fb.hint, fb
-    for word in words:
-        assert word in fb.message + fb.hint, fb
-    return fb
-
-
-def test_first_step_rho():
-    _not_yet("adadelta.first_step_rho", 0.01, "rho = 0.9")
-    _not_yet("adadelta.first_step_rho", math.sqrt(1e-5))  # forgot s_1
+def test_first_step_rho(not_yet):
+    not_yet("adadelta.first_step_rho", 0.01, "rho = 0.9")
+    not_yet("adadelta.first_step_rho", math.sqrt(1e-5))  # forgot s_1
     assert d2l.check("adadelta.first_step_rho",
                      math.sqrt(1e-5 / (0.01 + 1e-5))).passed
     assert d2l.check("adadelta.first_step_rho", np.float32(0.031607)).passed
 
 
-def test_no_rescaled_gradient():
+def test_no_rescaled_gradient(not_yet):
     def forgets_delta(params, states, hyperparams):  # never updates delta
         rho, eps = hyperparams["rho"], hyperparams.get("eps", 1e-5)
         for p, (s, delta) in zip(params, states):
@@ -45,11 +36,11 @@ def test_no_rescaled_gradient():
                 delta[:] = rho * delta + (1 - rho) * ratio * p.grad ** 2
                 p -= torch.sqrt(delta + eps) / torch.sqrt(s + eps) * p.grad
 
-    _not_yet("adadelta.no_rescaled_gradient", forgets_delta, "states")
-    _not_yet("adadelta.no_rescaled_gradient", new_delta_first)
-    _not_yet("adadelta.no_rescaled_gradient", "adadelta")
-    _not_yet("adadelta.no_rescaled_gradient", lambda *args: None,
-             "does not change")
+    not_yet("adadelta.no_rescaled_gradient", forgets_delta, "states")
+    not_yet("adadelta.no_rescaled_gradient", new_delta_first)
+    not_yet("adadelta.no_rescaled_gradient", "adadelta")
+    not_yet("adadelta.no_rescaled_gradient", lambda *args: None,
+            "does not change")
 
     def from_the_change(params, states, hyperparams):  # right, another way
         rho, eps = hyperparams["rho"], hyperparams.get("eps", 1e-5)
@@ -63,17 +54,17 @@ def test_no_rescaled_gradient():
     assert d2l.check("adadelta.no_rescaled_gradient", from_the_change).passed
 
 
-def test_eps_factor():
-    _not_yet("adadelta.eps_factor", 100, "square root")
-    _not_yet("adadelta.eps_factor", 3.0)
+def test_eps_factor(not_yet):
+    not_yet("adadelta.eps_factor", 100, "square root")
+    not_yet("adadelta.eps_factor", 3.0)
     assert d2l.check("adadelta.eps_factor", 10).passed  # "about 10"
     exact = (math.sqrt(1e-3) / math.sqrt(0.1 + 1e-3)) / (
         math.sqrt(1e-5) / math.sqrt(0.1 + 1e-5))
     assert d2l.check("adadelta.eps_factor", exact).passed
 
 
-def test_eps_units():
-    _not_yet("adadelta.eps_units", 1000, "squared step")
-    _not_yet("adadelta.eps_units", 1e-6, "eps_g")
+def test_eps_units(not_yet):
+    not_yet("adadelta.eps_units", 1000, "squared step")
+    not_yet("adadelta.eps_units", 1e-6, "eps_g")
     assert d2l.check("adadelta.eps_units", 1000 ** 2).passed
     assert d2l.check("adadelta.eps_units", "1e6").passed

@@ -11,34 +11,25 @@ import torch
 import d2lmini as d2l
 
 
-def _not_yet(name, answer, *words):
-    fb = d2l.check(name, answer)
-    assert not fb.passed and fb.verdict == "Not yet", fb
-    assert fb.hint, fb
-    for word in words:
-        assert word in fb.message + fb.hint, fb
-    return fb
-
-
-def test_rotated_kappa():
-    _not_yet("adagrad.rotated_kappa", 1.0, "axis-aligned")
-    _not_yet("adagrad.rotated_kappa", 8 / 0.4 / 2)  # halved by mistake
-    _not_yet("adagrad.rotated_kappa", "twenty")
+def test_rotated_kappa(not_yet):
+    not_yet("adagrad.rotated_kappa", 1.0, "axis-aligned")
+    not_yet("adagrad.rotated_kappa", 8 / 0.4 / 2)  # halved by mistake
+    not_yet("adagrad.rotated_kappa", "twenty")
     assert d2l.check("adagrad.rotated_kappa", np.float32(20.0)).passed
     assert d2l.check("adagrad.rotated_kappa", torch.tensor(8.0 / 0.4)).passed
 
 
-def test_gershgorin():
+def test_gershgorin(not_yet):
     def columns(M):  # sums the columns instead of the rows
         return M.diagonal(), M.abs().sum(dim=0) - M.diagonal().abs()
 
     def with_diagonal(M):  # forgets to leave out the diagonal entry
         return M.diagonal(), M.abs().sum(dim=1)
 
-    _not_yet("adagrad.gershgorin", columns, "rows")
-    _not_yet("adagrad.gershgorin", with_diagonal)
-    _not_yet("adagrad.gershgorin", lambda M: None)
-    _not_yet("adagrad.gershgorin", 3.0)
+    not_yet("adagrad.gershgorin", columns, "rows")
+    not_yet("adagrad.gershgorin", with_diagonal)
+    not_yet("adagrad.gershgorin", lambda M: None)
+    not_yet("adagrad.gershgorin", 3.0)
 
     def numpy_lists(M):  # right, written with numpy and lists
         A = M.numpy()
@@ -50,32 +41,32 @@ def test_gershgorin():
     assert d2l.check("adagrad.gershgorin", numpy_lists).passed
 
 
-def test_gershgorin_bound():
+def test_gershgorin_bound(not_yet):
     M = np.array([[4.0, 1.0, 0.0], [1.0, 9.0, 1.5], [0.0, 1.5, 16.0]])
     eig = np.linalg.eigvalsh(M)
-    _not_yet("adagrad.gershgorin_bound", eig.max() / eig.min(),
-             "before preconditioning")
+    not_yet("adagrad.gershgorin_bound", eig.max() / eig.min(),
+            "before preconditioning")
     root = 1 / np.sqrt(np.diag(M))
     M_tilde = root[:, None] * M * root[None, :]
     e_tilde = np.linalg.eigvalsh(M_tilde)
-    _not_yet("adagrad.gershgorin_bound", e_tilde.max() / e_tilde.min())
+    not_yet("adagrad.gershgorin_bound", e_tilde.max() / e_tilde.min())
     r = max(sum(abs(M_tilde[j, k]) for k in range(3) if k != j)
             for j in range(3))
     assert d2l.check("adagrad.gershgorin_bound", (1 + r) / (1 - r)).passed
     assert d2l.check("adagrad.gershgorin_bound", "1.82353").passed
 
 
-def test_steps_to_one_percent():
-    _not_yet("adagrad.steps_to_one_percent", 100, "sqrt")
-    _not_yet("adagrad.steps_to_one_percent", 1e6)
+def test_steps_to_one_percent(not_yet):
+    not_yet("adagrad.steps_to_one_percent", 100, "sqrt")
+    not_yet("adagrad.steps_to_one_percent", 1e6)
     assert d2l.check("adagrad.steps_to_one_percent", 10_000).passed
     assert d2l.check("adagrad.steps_to_one_percent", 0.01 ** -2).passed
 
 
-def test_first_step():
-    _not_yet("adagrad.first_step", (-0.5, 0.5), "epsilon")
-    _not_yet("adagrad.first_step", (0.5, -0.5 / math.sqrt(2)), "sign")
-    _not_yet("adagrad.first_step", 0.35)
+def test_first_step(not_yet):
+    not_yet("adagrad.first_step", (-0.5, 0.5), "epsilon")
+    not_yet("adagrad.first_step", (0.5, -0.5 / math.sqrt(2)), "sign")
+    not_yet("adagrad.first_step", 0.35)
     g = np.array([3.0, -0.001])
     right = -0.5 * g / np.sqrt(g ** 2 + 1e-6)
     assert d2l.check("adagrad.first_step", right).passed

@@ -11,20 +11,11 @@ import torch
 import d2lmini as d2l
 
 
-def _not_yet(name, answer, *words):
-    fb = d2l.check(name, answer)
-    assert not fb.passed and fb.verdict == "Not yet", fb
-    assert fb.hint, fb
-    for word in words:
-        assert word in fb.message + fb.hint, fb
-    return fb
-
-
-def test_adam_gb():
-    _not_yet("choosing.adam_gb", 56)  # Adam's state alone
-    _not_yet("choosing.adam_gb", 84)  # one tensor missing
-    _not_yet("choosing.adam_gb", 4 * 4 * 7e9 / 2**30, "GiB")
-    _not_yet("choosing.adam_gb", "lots")
+def test_adam_gb(not_yet):
+    not_yet("choosing.adam_gb", 56)  # Adam's state alone
+    not_yet("choosing.adam_gb", 84)  # one tensor missing
+    not_yet("choosing.adam_gb", 4 * 4 * 7e9 / 2**30, "GiB")
+    not_yet("choosing.adam_gb", "lots")
     assert d2l.check("choosing.adam_gb", 4 * 4 * 7e9 / 1e9).passed
     assert d2l.check("choosing.adam_gb", "112").passed
     assert d2l.check("choosing.adam_gb", np.float32(112.0)).passed
@@ -44,22 +35,22 @@ def escape_formula(eta, delta):
     return t + 1 if (1 + 2 * eta) ** t * abs(delta) <= 1 else t
 
 
-def test_escape_steps():
-    _not_yet("choosing.escape_steps", 8, "function")
-    _not_yet("choosing.escape_steps",
-             lambda eta, delta: escape_formula(eta, delta) - 1, "round up")
-    _not_yet("choosing.escape_steps",
-             lambda eta, delta: escape_loop(eta / 2, delta), "1 + 2 eta")
-    _not_yet("choosing.escape_steps", lambda eta, delta: 1 / 0,
-             "ZeroDivisionError")
+def test_escape_steps(not_yet):
+    not_yet("choosing.escape_steps", 8, "function")
+    not_yet("choosing.escape_steps",
+            lambda eta, delta: escape_formula(eta, delta) - 1, "round up")
+    not_yet("choosing.escape_steps",
+            lambda eta, delta: escape_loop(eta / 2, delta), "1 + 2 eta")
+    not_yet("choosing.escape_steps", lambda eta, delta: 1 / 0,
+            "ZeroDivisionError")
     assert d2l.check("choosing.escape_steps", escape_loop).passed
     assert d2l.check("choosing.escape_steps", escape_formula).passed
 
 
-def test_adam_first_step():
-    _not_yet("choosing.adam_first_step", (-0.8, 0.016), "gradient descent")
-    _not_yet("choosing.adam_first_step", (-1.7, 0.31))
-    _not_yet("choosing.adam_first_step", 3.0, "pair")
+def test_adam_first_step(not_yet):
+    not_yet("choosing.adam_first_step", (-0.8, 0.016), "gradient descent")
+    not_yet("choosing.adam_first_step", (-1.7, 0.31))
+    not_yet("choosing.adam_first_step", 3.0, "pair")
     f, f_grad = d2l.objective_2d({"saddle": []})
     trace = d2l.train_2d(d2l.trainer_2d(d2l.adam, d2l.init_adam_states,
                                         f_grad, lr=0.3),

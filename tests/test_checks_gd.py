@@ -10,21 +10,11 @@ import pytest
 
 import d2lmini as d2l
 
-
-def _not_yet(name, answer, *words):
-    fb = d2l.check(name, answer)
-    assert not fb.passed and fb.verdict == "Not yet", fb
-    assert fb.hint, fb
-    for word in words:
-        assert word in fb.message + fb.hint, fb
-    return fb
-
-
 # --- gd.lr_bound: 2 / lambda with lambda = 4 ---
 
-def test_lr_bound():
-    _not_yet("gd.lr_bound", 1.0)  # 2 / lambda with lambda = 2 (f = x^2)
-    _not_yet("gd.lr_bound", 0.25)  # the one-step rate 1 / lambda
+def test_lr_bound(not_yet):
+    not_yet("gd.lr_bound", 1.0)  # 2 / lambda with lambda = 2 (f = x^2)
+    not_yet("gd.lr_bound", 0.25)  # the one-step rate 1 / lambda
     assert d2l.check("gd.lr_bound", 2 / 4).passed
     assert d2l.check("gd.lr_bound", np.float32(0.5)).passed
     assert d2l.check("gd.lr_bound", "0.5").passed
@@ -54,15 +44,15 @@ def test_line_search_accepts_the_search_in_other_forms():
     assert d2l.check("gd.line_search", recursive_step).passed
 
 
-def test_line_search_rejects_a_fixed_tiny_step():
+def test_line_search_rejects_a_fixed_tiny_step(not_yet):
     # satisfies the Armijo condition everywhere, but searches nothing
-    fb = _not_yet("gd.line_search", lambda f, g, x: x - 1e-4 * g(x),
-                  "first eta")
+    fb = not_yet("gd.line_search", lambda f, g, x: x - 1e-4 * g(x),
+                 "first eta")
     assert "halve" in fb.hint
 
 
-def test_line_search_rejects_no_search_and_a_too_small_factor():
-    _not_yet("gd.line_search", lambda f, g, x: x - g(x), "Armijo")
+def test_line_search_rejects_no_search_and_a_too_small_factor(not_yet):
+    not_yet("gd.line_search", lambda f, g, x: x - g(x), "Armijo")
 
     def third_step(f, f_grad, x, eta=1.0):  # divides by 3, not 2
         g = f_grad(x)
@@ -70,22 +60,22 @@ def test_line_search_rejects_no_search_and_a_too_small_factor():
             eta /= 3
         return x - eta * g
 
-    _not_yet("gd.line_search", third_step)
+    not_yet("gd.line_search", third_step)
 
     def halves_once_too_often(f, f_grad, x, eta=1.0):
         return good_step(f, f_grad, x, eta) * 0 + (
             x - (x - good_step(f, f_grad, x, eta)) / 2)
 
-    _not_yet("gd.line_search", halves_once_too_often, "first eta")
+    not_yet("gd.line_search", halves_once_too_often, "first eta")
 
 
-def test_line_search_reports_errors_and_non_functions():
-    _not_yet("gd.line_search", 0.5, "function")
+def test_line_search_reports_errors_and_non_functions(not_yet):
+    not_yet("gd.line_search", 0.5, "function")
 
     def broken(f, f_grad, x):
         return 1 / 0
 
-    fb = _not_yet("gd.line_search", broken, "ZeroDivisionError")
+    fb = not_yet("gd.line_search", broken, "ZeroDivisionError")
     assert "broken" in fb.hint
 
 
@@ -100,17 +90,17 @@ def test_best_eta_accepts_closed_form_and_grid_search():
     assert d2l.check("gd.best_eta", best).passed  # ...but within 1%
 
 
-def test_best_eta_rejects_plausible_wrong_answers():
-    _not_yet("gd.best_eta", 1 / 100)  # 1/L: safe, not best
-    _not_yet("gd.best_eta", 2 / 100)  # the divergence border 2/L
-    _not_yet("gd.best_eta", 2 / 98)  # balances 1 - 100 eta = 2 eta - 1
+def test_best_eta_rejects_plausible_wrong_answers(not_yet):
+    not_yet("gd.best_eta", 1 / 100)  # 1/L: safe, not best
+    not_yet("gd.best_eta", 2 / 100)  # the divergence border 2/L
+    not_yet("gd.best_eta", 2 / 98)  # balances 1 - 100 eta = 2 eta - 1
     fb = d2l.check("gd.best_eta", 2 / 102 * 1.03)
     assert not fb.passed and "equal" in fb.hint
 
 
 # --- gd.precondition ---
 
-def test_precondition():
+def test_precondition(not_yet):
     def precond(x1, x2, s1, s2):
         return x1 - 2 * x1 / 2, x2 - 100 * x2 / 100, 0, 0
 
@@ -125,17 +115,17 @@ def test_precondition():
     def plain_gd(x1, x2, s1, s2):  # no preconditioning
         return x1 - 0.01 * 2 * x1, x2 - 0.01 * 100 * x2, 0, 0
 
-    fb = _not_yet("gd.precondition", plain_gd, "diag(2, 100)")
+    fb = not_yet("gd.precondition", plain_gd, "diag(2, 100)")
 
     def swapped(x1, x2, s1, s2):  # divides by the wrong entries
         return x1 - 2 * x1 / 100, x2 - 100 * x2 / 2, 0, 0
 
-    _not_yet("gd.precondition", swapped)
+    not_yet("gd.precondition", swapped)
 
     def no_state(x1, x2, s1, s2):
         return x1 - x1, x2 - x2
 
-    fb = _not_yet("gd.precondition", no_state)
+    fb = not_yet("gd.precondition", no_state)
     assert "(x1, x2, s1, s2)" in fb.message
 
 
@@ -157,12 +147,12 @@ def test_rotated_accepts_the_computed_value():
     assert d2l.check("gd.rotated", 50).passed
 
 
-def test_rotated_rejects_the_aligned_and_the_old_problem():
+def test_rotated_rejects_the_aligned_and_the_old_problem(not_yet):
     # aligned preconditioning gives kappa = 1
     aligned = _rotated_kappa(0.0)
     assert aligned == pytest.approx(1.0)
-    _not_yet("gd.rotated", aligned, "aligned")
+    not_yet("gd.rotated", aligned, "aligned")
     # x1^2 + 2 x2^2 rotated keeps kappa = 2: the wrong function
-    _not_yet("gd.rotated", _rotated_kappa(math.pi / 4, (2.0, 4.0)), "50")
-    _not_yet("gd.rotated", 51.0)  # the diagonal entry, not kappa
-    _not_yet("gd.rotated", "fifty", "finite number")
+    not_yet("gd.rotated", _rotated_kappa(math.pi / 4, (2.0, 4.0)), "50")
+    not_yet("gd.rotated", 51.0)  # the diagonal entry, not kappa
+    not_yet("gd.rotated", "fifty", "finite number")

@@ -11,37 +11,28 @@ import torch
 import d2lmini as d2l
 
 
-def _not_yet(name, answer, *words):
-    fb = d2l.check(name, answer)
-    assert not fb.passed and fb.verdict == "Not yet", fb
-    assert fb.hint, fb
-    for word in words:
-        assert word in fb.message + fb.hint, fb
-    return fb
-
-
-def test_gamma_one_rate():
-    _not_yet("rmsprop.gamma_one_rate", 0.01, "eta")
-    _not_yet("rmsprop.gamma_one_rate", 0.01 / 1e-6)  # forgot the root
-    _not_yet("rmsprop.gamma_one_rate", None)
+def test_gamma_one_rate(not_yet):
+    not_yet("rmsprop.gamma_one_rate", 0.01, "eta")
+    not_yet("rmsprop.gamma_one_rate", 0.01 / 1e-6)  # forgot the root
+    not_yet("rmsprop.gamma_one_rate", None)
     assert d2l.check("rmsprop.gamma_one_rate", 10).passed
     assert d2l.check("rmsprop.gamma_one_rate",
                      torch.tensor(0.01) / torch.tensor(1e-6).sqrt()).passed
 
 
-def test_warmup_steps():
-    _not_yet("rmsprop.warmup_steps", 100, "63%")
-    _not_yet("rmsprop.warmup_steps", math.log(0.01) / math.log(0.9))
+def test_warmup_steps(not_yet):
+    not_yet("rmsprop.warmup_steps", 100, "63%")
+    not_yet("rmsprop.warmup_steps", math.log(0.01) / math.log(0.9))
     assert d2l.check("rmsprop.warmup_steps", 459).passed
     assert d2l.check("rmsprop.warmup_steps",
                      np.log(0.01) / np.log(0.99)).passed
     assert d2l.check("rmsprop.warmup_steps", "458.2").passed
 
 
-def test_gamma_for_half_life():
-    _not_yet("rmsprop.gamma_for_half_life", 0.95, "half-life")
-    _not_yet("rmsprop.gamma_for_half_life", 1 / 20)
-    _not_yet("rmsprop.gamma_for_half_life", 0.5 ** 20)
+def test_gamma_for_half_life(not_yet):
+    not_yet("rmsprop.gamma_for_half_life", 0.95, "half-life")
+    not_yet("rmsprop.gamma_for_half_life", 1 / 20)
+    not_yet("rmsprop.gamma_for_half_life", 0.5 ** 20)
     assert d2l.check("rmsprop.gamma_for_half_life", 2 ** (-1 / 20)).passed
     assert d2l.check("rmsprop.gamma_for_half_life",
                      math.exp(-math.log(2) / 20)).passed

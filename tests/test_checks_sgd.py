@@ -11,47 +11,32 @@ import torch
 
 import d2lmini as d2l
 
-
-def _not_yet(name, answer, *words):
-    fb = d2l.check(name, answer)
-    assert not fb.passed and fb.verdict == "Not yet", (name, str(fb))
-    assert fb.hint, fb
-    for word in words:
-        assert word in fb.message + fb.hint, fb
-    return fb
-
-
-def _passes(name, answer):
-    fb = d2l.check(name, answer)
-    assert fb.passed, str(fb)
-
-
 # --- sgd.cosine ---
 
-def test_cosine_accepts_other_forms():
-    _passes("sgd.cosine",
-            lambda t, T: 0.5 * (1 + math.cos(math.pi * t / T)) if t <= T
-            else 0.0)
+def test_cosine_accepts_other_forms(passes):
+    passes("sgd.cosine",
+           lambda t, T: 0.5 * (1 + math.cos(math.pi * t / T)) if t <= T
+           else 0.0)
     # cos^2(pi t / 2T) is the same function; clipping with min(t, T) too
-    _passes("sgd.cosine",
-            lambda t, T: math.cos(math.pi * min(t, T) / (2 * T)) ** 2)
-    _passes("sgd.cosine", lambda t, T: float(
+    passes("sgd.cosine",
+           lambda t, T: math.cos(math.pi * min(t, T) / (2 * T)) ** 2)
+    passes("sgd.cosine", lambda t, T: float(
         np.where(t <= T, (1 + np.cos(np.pi * t / T)) / 2, 0.0)))
 
 
-def test_cosine_rejects_plausible_mistakes():
+def test_cosine_rejects_plausible_mistakes(not_yet):
     # no clipping after T: the cosine comes back up
-    _not_yet("sgd.cosine", lambda t, T: 0.5 * (1 + math.cos(math.pi * t / T)),
-             "after the horizon")
-    _not_yet("sgd.cosine", lambda t, T: math.cos(math.pi * t / (2 * T)),
-             "half a cosine")
-    _not_yet("sgd.cosine", lambda t, T: None, "finite number")
-    _not_yet("sgd.cosine", 0.5, "function")
+    not_yet("sgd.cosine", lambda t, T: 0.5 * (1 + math.cos(math.pi * t / T)),
+            "after the horizon")
+    not_yet("sgd.cosine", lambda t, T: math.cos(math.pi * t / (2 * T)),
+            "half a cosine")
+    not_yet("sgd.cosine", lambda t, T: None, "finite number")
+    not_yet("sgd.cosine", 0.5, "function")
 
 
 # --- sgd.noise_as_data ---
 
-def test_noise_as_data_accepts_other_forms():
+def test_noise_as_data_accepts_other_forms(passes):
     def with_torch(Q, mu):
         Q_inv = torch.linalg.inv(Q)
         return mu, Q_inv @ Q_inv
@@ -60,23 +45,23 @@ def test_noise_as_data_accepts_other_forms():
         Q = np.asarray(Q)
         return list(np.asarray(mu)), np.linalg.inv(Q @ Q)
 
-    _passes("sgd.noise_as_data", with_torch)
-    _passes("sgd.noise_as_data", with_numpy)
+    passes("sgd.noise_as_data", with_torch)
+    passes("sgd.noise_as_data", with_numpy)
 
 
-def test_noise_as_data_rejects_plausible_mistakes():
+def test_noise_as_data_rejects_plausible_mistakes(not_yet):
     # Q^-1 instead of Q^-2: forgets that the noise is Q (a - mu)
-    _not_yet("sgd.noise_as_data", lambda Q, mu: (mu, torch.linalg.inv(Q)),
-             "covariance")
-    _not_yet("sgd.noise_as_data",
-             lambda Q, mu: (0 * mu, torch.linalg.inv(Q @ Q)), "E[a] = mu")
-    _not_yet("sgd.noise_as_data", lambda Q, mu: torch.linalg.inv(Q @ Q),
-             "(mean, covariance)")
+    not_yet("sgd.noise_as_data", lambda Q, mu: (mu, torch.linalg.inv(Q)),
+            "covariance")
+    not_yet("sgd.noise_as_data",
+            lambda Q, mu: (0 * mu, torch.linalg.inv(Q @ Q)), "E[a] = mu")
+    not_yet("sgd.noise_as_data", lambda Q, mu: torch.linalg.inv(Q @ Q),
+            "(mean, covariance)")
 
 
 # --- sgd.epoch_indices ---
 
-def test_epoch_indices_accepts_other_forms():
+def test_epoch_indices_accepts_other_forms(passes):
     def with_randperm(n, replace, generator):
         if replace:
             return torch.randint(n, (n,), generator=generator)
@@ -87,50 +72,50 @@ def test_epoch_indices_accepts_other_forms():
         return torch.multinomial(weights, n, replacement=replace,
                                  generator=generator).tolist()
 
-    _passes("sgd.epoch_indices", with_randperm)
-    _passes("sgd.epoch_indices", with_multinomial)
+    passes("sgd.epoch_indices", with_randperm)
+    passes("sgd.epoch_indices", with_multinomial)
 
 
-def test_epoch_indices_rejects_plausible_mistakes():
-    _not_yet("sgd.epoch_indices", lambda n, replace, g: torch.arange(n))
+def test_epoch_indices_rejects_plausible_mistakes(not_yet):
+    not_yet("sgd.epoch_indices", lambda n, replace, g: torch.arange(n))
     # ignores replace: always a permutation
-    _not_yet("sgd.epoch_indices",
-             lambda n, replace, g: torch.randperm(n, generator=g), "63%")
+    not_yet("sgd.epoch_indices",
+            lambda n, replace, g: torch.randperm(n, generator=g), "63%")
     # ignores the generator: not reproducible
-    _not_yet("sgd.epoch_indices", lambda n, replace, g: torch.randint(
+    not_yet("sgd.epoch_indices", lambda n, replace, g: torch.randint(
         n, (n,)) if replace else torch.randperm(n, generator=g),
         "same seed")
 
 
 # --- sgd.coordinate_lrs ---
 
-def test_coordinate_lrs_accepts_other_forms():
-    _passes("sgd.coordinate_lrs",
-            lambda grads, eta: eta / grads.pow(2).mean(dim=0).sqrt())
-    _passes("sgd.coordinate_lrs", lambda grads, eta: [
+def test_coordinate_lrs_accepts_other_forms(passes):
+    passes("sgd.coordinate_lrs",
+           lambda grads, eta: eta / grads.pow(2).mean(dim=0).sqrt())
+    passes("sgd.coordinate_lrs", lambda grads, eta: [
         eta / float(np.sqrt(np.mean(np.asarray(grads)[:, i] ** 2)))
         for i in range(np.asarray(grads).shape[1])])
 
 
-def test_coordinate_lrs_rejects_plausible_mistakes():
-    _not_yet("sgd.coordinate_lrs",
-             lambda grads, eta: eta / grads.abs().max(0).values, "root mean")
-    _not_yet("sgd.coordinate_lrs", lambda grads, eta: eta / grads.var(0))
+def test_coordinate_lrs_rejects_plausible_mistakes(not_yet):
+    not_yet("sgd.coordinate_lrs",
+            lambda grads, eta: eta / grads.abs().max(0).values, "root mean")
+    not_yet("sgd.coordinate_lrs", lambda grads, eta: eta / grads.var(0))
     # reduces over the wrong axis
-    _not_yet("sgd.coordinate_lrs",
-             lambda grads, eta: eta / grads.pow(2).mean(dim=1).sqrt(),
-             "dim=0")
+    not_yet("sgd.coordinate_lrs",
+            lambda grads, eta: eta / grads.pow(2).mean(dim=1).sqrt(),
+            "dim=0")
 
 
 # --- sgd.local_minima ---
 
-def test_local_minima():
-    _passes("sgd.local_minima", 7)
-    _passes("sgd.local_minima", np.int64(7))
-    _passes("sgd.local_minima", 7.0)
-    _not_yet("sgd.local_minima", 6, "sin x = -1")  # forgets x = 0
-    _not_yet("sgd.local_minima", 7.5, "whole number")
-    _not_yet("sgd.local_minima", "many", "whole number")
+def test_local_minima(not_yet, passes):
+    passes("sgd.local_minima", 7)
+    passes("sgd.local_minima", np.int64(7))
+    passes("sgd.local_minima", 7.0)
+    not_yet("sgd.local_minima", 6, "sin x = -1")  # forgets x = 0
+    not_yet("sgd.local_minima", 7.5, "whole number")
+    not_yet("sgd.local_minima", "many", "whole number")
 
 
 @pytest.mark.parametrize("name", ["sgd.cosine", "sgd.noise_as_data",
