@@ -63,31 +63,10 @@ _EXPORTS: dict[str, str] = {
     # exercise checks
     "Feedback": "checks",
     "check": "checks",
-    # optimizers from scratch (one update rule per algorithm)
+    # optimizers from scratch: their names (update rules, init_*_states)
+    # come from d2lmini.optim.REGISTRY, see _all_exports()
     "check_hyperparams": "optim",
     "read_hyperparams": "optim",
-    "sgd": "optim",
-    "sgd_momentum": "optim",
-    "sgd_nesterov": "optim",
-    "adagrad": "optim",
-    "rmsprop": "optim",
-    "adadelta": "optim",
-    "adam": "optim",
-    "yogi": "optim",
-    "adamax": "optim",
-    "nadam": "optim",
-    "amsgrad": "optim",
-    "adamw": "optim",
-    "init_sgd_states": "optim",
-    "init_momentum_states": "optim",
-    "init_adagrad_states": "optim",
-    "init_rmsprop_states": "optim",
-    "init_adadelta_states": "optim",
-    "init_adam_states": "optim",
-    "init_adamax_states": "optim",
-    "init_nadam_states": "optim",
-    "init_amsgrad_states": "optim",
-    "init_adamw_states": "optim",
     "trainer_2d": "optim",
     # training on airfoil
     "History": "train",
@@ -111,16 +90,24 @@ _EXPORTS: dict[str, str] = {
     "train_digits": "digits",
 }
 
-__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def _all_exports() -> dict[str, str]:
+    """Every public name -> its submodule: the table above, plus each
+    optimizer and its state initialiser as ``d2lmini.optim`` registers
+    them (one registration per optimizer, ``optim.REGISTRY``)."""
+    optim = importlib.import_module(f"{__name__}.optim")
+    return {**_EXPORTS, **{name: "optim" for name in optim.__all__}}
 
 
 def __getattr__(name: str) -> Any:
-    try:
-        module_name = _EXPORTS[name]
-    except KeyError:
+    if name == "__all__":  # for `from d2lmini import *`
+        return sorted(_all_exports()) + ["__version__"]
+    module_name = _EXPORTS.get(name) or _all_exports().get(name)
+    if module_name is None:
         raise AttributeError(
             f"module 'd2lmini' has no attribute {name!r}"
-        ) from None
+        )
     module = importlib.import_module(f"{__name__}.{module_name}")
     value = getattr(module, name)
     globals()[name] = value  # later look-ups skip this function
@@ -128,4 +115,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+    return sorted(set(globals()) | set(_all_exports()))

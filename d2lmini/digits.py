@@ -28,19 +28,17 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ._args import check_callable, check_device, check_seed
 from .data import load_digits
 from .device import try_gpu
 from .optim import (
+    INIT_STATES,
     OPTIMIZERS,
+    _check_schedule,
+    _check_states_for,
+    _schedule_lr,
     check_hyperparams,
-    init_adagrad_states,
     init_adam_states,
-    init_adamax_states,
-    init_amsgrad_states,
-    init_momentum_states,
-    init_nadam_states,
-    init_rmsprop_states,
-    init_sgd_states,
     read_hyperparams,
 )
 from .timer import Timer
@@ -61,21 +59,10 @@ __all__ = [
 NUM_CLASSES = 10
 MODELS = ("logreg", "mlp")
 
-# The state initialiser each optimizer of d2lmini.optim needs, to say so in
-# an error message when it is missing.
+# The state initialiser each optimizer of d2lmini.optim needs (from its
+# registration), to say so in an error message when it is missing.
 _INITS: dict[str, Callable[..., Any]] = {
-    "sgd": init_sgd_states,
-    "sgd_momentum": init_momentum_states,
-    "sgd_nesterov": init_momentum_states,
-    "adagrad": init_adagrad_states,
-    "rmsprop": init_rmsprop_states,
-    "adam": init_adam_states,
-    "yogi": init_adam_states,
-    "adamax": init_adamax_states,
-    "nadam": init_nadam_states,
-    "amsgrad": init_amsgrad_states,
-    "adam_no_correction": init_adam_states,
-}
+    **INIT_STATES, "adam_no_correction": init_adam_states}
 
 
 class DigitsSplit(NamedTuple):
@@ -318,8 +305,10 @@ def train_digits(
         num_epochs: passes over the training examples.
         batch_size: examples per minibatch (the last one may be smaller).
         hidden, dropout: width and dropout probability of the MLP.
-        schedule: ``t -> lr`` for update ``t = 1, 2, ...``, replacing the
-            learning rate at every step (e.g. ``lambda t: 0.01 / t**0.5``).
+        schedule: ``t -> lr`` for update ``t = 1, 2, ...`` (as in every
+            helper of the package), replacing the learning rate at every
+            step (e.g. ``lambda t: 0.01 / t**0.5``); every update's value
+            is checked (a number >= 0) before the first one.
         evals_per_epoch: evaluation points per epoch.
         seed: seeds the initial weights, the minibatch order and dropout.
         device: where to train; :func:`d2lmini.try_gpu` by default.
@@ -351,8 +340,11 @@ def train_digits(
     num_epochs = _check_int("num_epochs", num_epochs, 1)
     batch_size = _check_int("batch_size", batch_size, 1, len(data.X_train))
     evals_per_epoch = _check_int("evals_per_epoch", evals_per_epoch, 1)
-    if schedule is not None and not callable(schedule):
-        raise ValueError("schedule must be a function t -> lr, or None")
+    check_seed(seed)
+    checked_device = check_device(device)
+    if schedule is not None:  # every update's rate, before the first
+        _check_schedule(schedule, num_epochs * math.ceil(
+            len(data.X_train) / batch_size))
     hyperparams = dict(hyperparams or {})
     concise = _is_torch_optimizer(trainer_fn)
     if concise:
@@ -377,12 +369,18 @@ def train_digits(
                 raise ValueError(
                     f"{name} keeps states: pass init_states="
                     f"d2l.{_INITS[name].__name__}")
-        if init_states is not None and not callable(init_states):
-            raise ValueError(
-                "init_states must be a function such as "
-                "d2l.init_adam_states (it is called with the model's "
-                "parameters), or None")
-    device = torch.device(device) if device is not None else try_gpu()
+        if init_states is not None:
+            check_callable("init_states", init_states,
+                           "a function such as d2l.init_adam_states (it is "
+                           "called with the model's parameters), or None")
+        rule = "adam" if trainer_fn is adam_no_correction else name
+        if init_states is not None and (
+                OPTIMIZERS.get(name) is trainer_fn
+                or trainer_fn is adam_no_correction):
+            probe = [torch.zeros(2)]
+            _check_states_for(rule, init_states(probe), probe,
+                              "init_states(params)")
+    device = checked_device if checked_device is not None else try_gpu()
 
     with _rng_fork(device), _one_thread_on_cpu(device):
         torch.manual_seed(seed)
@@ -401,8 +399,8 @@ def train_digits(
         X_train, y_train, X_test, y_test = (a.to(device) for a in data)
 
         def step(X: torch.Tensor, y: torch.Tensor, t: int) -> torch.Tensor:
-            if schedule is not None:
-                lr = schedule(t)
+            if schedule is not None:  # the learning rate of update t
+                lr = _schedule_lr(schedule, t)
                 if concise:
                     for group in optimizer.param_groups:
                         group["lr"] = lr

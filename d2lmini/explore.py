@@ -102,21 +102,9 @@ def explore_2d(
 # Retraining the airfoil model on request.
 # ---------------------------------------------------------------------------
 
-# The states each update rule of d2lmini.optim starts from.
-_INIT_STATES: dict[str, Callable[..., Any]] = {
-    "sgd": optim.init_sgd_states,
-    "sgd_momentum": optim.init_momentum_states,
-    "sgd_nesterov": optim.init_momentum_states,
-    "adagrad": optim.init_adagrad_states,
-    "rmsprop": optim.init_rmsprop_states,
-    "adadelta": optim.init_adadelta_states,
-    "adam": optim.init_adam_states,
-    "yogi": optim.init_adam_states,
-    "adamax": optim.init_adamax_states,
-    "nadam": optim.init_nadam_states,
-    "amsgrad": optim.init_amsgrad_states,
-    "adamw": optim.init_adamw_states,
-}
+# The states each update rule of d2lmini.optim starts from (its
+# registration, optim.REGISTRY).
+_INIT_STATES: dict[str, Callable[..., Any]] = optim.INIT_STATES
 
 # The book's symbols (notation.md), for legends.
 _SYMBOLS = {"lr": "η", "momentum": "β", "gamma": "γ", "rho": "ρ",

@@ -34,35 +34,12 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Union
+from typing import Any, NamedTuple, Union
 
+import numpy as np
 import torch
 
-__all__ = [
-    "adadelta",
-    "adagrad",
-    "adam",
-    "adamax",
-    "amsgrad",
-    "check_hyperparams",
-    "read_hyperparams",
-    "init_adadelta_states",
-    "init_adagrad_states",
-    "init_adam_states",
-    "init_adamax_states",
-    "init_amsgrad_states",
-    "init_momentum_states",
-    "init_nadam_states",
-    "init_rmsprop_states",
-    "init_sgd_states",
-    "nadam",
-    "rmsprop",
-    "sgd",
-    "sgd_momentum",
-    "sgd_nesterov",
-    "trainer_2d",
-    "yogi",
-]
+from ._args import check_callable, is_number
 
 Params = Sequence[torch.Tensor]
 Hyperparams = Mapping[str, Any]
@@ -74,23 +51,8 @@ ParamsOrDim = Union[int, Sequence[torch.Tensor]]
 
 _REQUIRED = object()
 
-_SPECS: dict[str, dict[str, Any]] = {
-    "sgd": {"lr": _REQUIRED},
-    "sgd_momentum": {"lr": _REQUIRED, "momentum": _REQUIRED},
-    "sgd_nesterov": {"lr": _REQUIRED, "momentum": _REQUIRED},
-    "adagrad": {"lr": _REQUIRED, "eps": 1e-6, "eps_inside_sqrt": True},
-    "rmsprop": {"lr": _REQUIRED, "gamma": _REQUIRED, "eps": 1e-6,
-                "eps_inside_sqrt": True},
-    "adadelta": {"rho": _REQUIRED, "eps": 1e-5, "lr": 1.0},
-    "adam": {"lr": _REQUIRED, "beta1": 0.9, "beta2": 0.999, "eps": 1e-6},
-    "yogi": {"lr": _REQUIRED, "beta1": 0.9, "beta2": 0.999, "eps": 1e-3},
-    "adamax": {"lr": _REQUIRED, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
-               "eps_in_max": False},
-    "nadam": {"lr": _REQUIRED, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
-              "momentum_decay": None},
-    "amsgrad": {"lr": _REQUIRED, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
-                "bias_correction": False},
-}
+# _SPECS (name -> {hyperparameter: default or _REQUIRED}) is derived from
+# the one registration of each optimizer, REGISTRY, at the end of this file.
 
 _UNIT = ("in [0, 1)", lambda v: 0 <= v < 1)
 _RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
@@ -102,22 +64,25 @@ _RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "beta1": _UNIT,
     "beta2": _UNIT,
     "momentum_decay": (">= 0 or None", lambda v: v >= 0),
+    "weight_decay": (">= 0", lambda v: v >= 0),
 }
 
 
 def _check_value(name: str, value: Any) -> Any:
     if name not in _RULES:  # a convention switch
-        if not isinstance(value, bool):
+        if not isinstance(value, (bool, np.bool_)):
             raise ValueError(f"{name} must be True or False, got {value!r}")
-        return value
+        return bool(value)
     if value is None and name == "momentum_decay":
         return value
     rule, ok = _RULES[name]
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not ok(value)
-    ):
+    # NumPy scalars (np.float32 from np.linspace, say) are numbers; arrays
+    # and tensors are not: a learning rate is one number.
+    if not is_number(value):
+        shown = (f"an array of shape {tuple(value.shape)}"
+                 if getattr(value, "shape", ()) else repr(value))
+        raise ValueError(f"{name} must be {rule}, got {shown}")
+    if not ok(value):
         raise ValueError(f"{name} must be {rule}, got {value!r}")
     return value
 
@@ -751,13 +716,6 @@ def amsgrad(
             p -= lr * v_hat / (torch.sqrt(s_hat) + eps)
 
 
-OPTIMIZERS: dict[str, Callable[..., None]] = {
-    f.__name__: f
-    for f in (sgd, sgd_momentum, sgd_nesterov, adagrad, rmsprop, adadelta,
-              adam, yogi, adamax, nadam, amsgrad)
-}
-
-
 # ---------------------------------------------------------------------------
 # The same rules on the 2-D problems.
 # ---------------------------------------------------------------------------
@@ -765,7 +723,7 @@ OPTIMIZERS: dict[str, Callable[..., None]] = {
 
 class _State2D:
     """What a 2-D trainer carries in ``s1``: the point, its states and the
-    number of updates made so far (``t``, for a schedule)."""
+    number of updates made so far (``t``: update ``t + 1`` comes next)."""
 
     __slots__ = ("x", "states", "t")
 
@@ -778,25 +736,58 @@ class _State2D:
         return "<optimizer state>"
 
 
-def _check_schedule_2d(schedule: Any, hyperparams: Hyperparams) -> Any:
-    """Check a schedule of :func:`trainer_2d`; return ``schedule(0)``."""
-    if not callable(schedule):
+# One convention for every helper that takes a ``schedule`` (train_ch11,
+# trainer_2d, train_digits; the live traces count the same way): schedule(t)
+# is the learning rate of update t, t = 1, 2, ...
+_SCHEDULE = ("a function t -> the learning rate of update t, t = 1, 2, "
+             "... (e.g. lambda t: 0.1 / t ** 0.5)")
+
+
+def _schedule_lr(schedule: Callable[[int], Any], t: int) -> Any:
+    """``schedule(t)``, checked to be a learning rate (a number >= 0)."""
+    lr = schedule(t)
+    if not is_number(lr) or lr < 0:
         raise ValueError(
-            "schedule must be a function t -> learning rate (t = updates "
-            f"made so far, from 0), got {type(schedule).__name__}"
-        )
-    if "lr" in hyperparams:
-        raise ValueError(
-            "give the learning rate either as lr=... or by the schedule, "
-            "not both: remove lr"
-        )
-    lr0 = schedule(0)
-    if (isinstance(lr0, bool) or not isinstance(lr0, numbers.Real)
-            or not lr0 >= 0):
-        raise ValueError(
-            f"schedule(0) must be a learning rate, a number >= 0, got {lr0!r}"
-        )
-    return lr0
+            "schedule(t) must be a learning rate, a finite number >= 0, for "
+            f"every update t = 1, 2, ...; schedule({t}) gave {lr!r}")
+    return lr
+
+
+def _check_schedule(schedule: Any, steps: int = 1) -> Any:
+    """Check a schedule on updates 1..steps (before any work); return the
+    learning rate of update 1."""
+    check_callable("schedule", schedule, _SCHEDULE)
+    first = _schedule_lr(schedule, 1)
+    for t in range(2, steps + 1):
+        _schedule_lr(schedule, t)
+    return first
+
+
+def _structure(states: Any) -> Any:
+    """The nesting of a state: ``None``, ``"tensor"`` or a tuple of them."""
+    if states is None or isinstance(states, torch.Tensor):
+        return None if states is None else "tensor"
+    if isinstance(states, (tuple, list)):
+        return tuple(_structure(s) for s in states)
+    return type(states).__name__
+
+
+def _check_states_for(name: str, states: Any, params_or_dim: ParamsOrDim,
+                      arg: str = "states") -> None:
+    """States of package optimizer ``name`` must be shaped like the ones
+    its ``init_..._states`` makes for the same parameters."""
+    init = INIT_STATES[name]
+    want = _structure(init(params_or_dim))
+    got = _structure(states)
+    if got == want or (states is None and all(w is None for w in want)):
+        return
+    makers = sorted({f.__name__ for f in INIT_STATES.values()
+                     if _structure(f(params_or_dim)) == got})
+    made = (f"made like those of {' / '.join(makers)}" if makers
+            else f"of structure {got}")
+    raise ValueError(
+        f"{arg} for {name} must be made by {init.__name__}, got states "
+        f"{made}")
 
 
 def trainer_2d(
@@ -822,16 +813,20 @@ def trainer_2d(
             :func:`init_momentum_states`.
         f_grad: the gradient ``(x1, x2) -> (g1, g2)``; may be ``None`` if
             it is passed to ``train_2d`` instead.
-        schedule: a learning-rate schedule ``t -> lr``: update ``t`` (from
-            0 in every run) uses ``lr=schedule(t)``. Leave ``lr`` out then.
+        schedule: a learning-rate schedule: update ``t`` (``t = 1, 2,
+            ...`` in every run, as in the live traces) uses
+            ``lr=schedule(t)``. Leave ``lr`` out then. A value that is not
+            a number >= 0 raises a ``ValueError`` at that update.
         **hyperparams: e.g. ``lr=0.6, momentum=0.5``.
 
     Returns:
         ``trainer(x1, x2, s1, s2) -> (x1, x2, s1, s2)``.
 
     Raises:
-        ValueError: bad hyperparameters or schedule (checked here, before
-            any step).
+        TypeError: ``optimizer``, ``init_states``, ``f_grad`` or
+            ``schedule`` cannot be called.
+        ValueError: bad hyperparameters, ``schedule(1)``, or states made
+            for another optimizer (checked here, before any step).
 
     Example:
         >>> f_grad = lambda x1, x2: (0.2 * x1, 4 * x2)
@@ -841,15 +836,34 @@ def trainer_2d(
         >>> round(x1, 6), round(x2, 6)
         (-4.4, 2.8)
         >>> decaying = trainer_2d(sgd, init_sgd_states, f_grad,
-        ...                       schedule=lambda t: 0.4 * 0.5**t)
+        ...                       schedule=lambda t: 0.4 / t ** 0.5)
+        >>> x1, x2, s1, s2 = decaying(-5.0, -2.0, 0, 0)  # update 1: lr 0.4
+        >>> round(x1, 6), round(x2, 6)
+        (-4.6, 1.2)
 
     Introduced in ``chapters/momentum.ipynb``.
     """
+    check_callable("optimizer", optimizer,
+                   "an update rule (params, states, hyperparams) such as "
+                   "d2l.sgd")
+    check_callable("init_states", init_states,
+                   "a function that makes the states, such as "
+                   "d2l.init_sgd_states")
+    if f_grad is not None:
+        check_callable("f_grad", f_grad,
+                       "a function (x1, x2) -> (g1, g2), or None")
     full = dict(hyperparams)
     if schedule is not None:
-        full["lr"] = _check_schedule_2d(schedule, hyperparams)
-    if getattr(optimizer, "__name__", None) in OPTIMIZERS:
+        if "lr" in hyperparams:
+            raise ValueError(
+                "give the learning rate either as lr=... or by the "
+                "schedule, not both: remove lr")
+        full["lr"] = _check_schedule(schedule)
+    name = getattr(optimizer, "__name__", None)
+    if OPTIMIZERS.get(name) is optimizer:
         check_hyperparams(optimizer, full)
+        _check_states_for(name, init_states([torch.zeros(2)]),
+                          [torch.zeros(2)], "init_states(params)")
 
     def trainer(
         x1: float, x2: float, s1: Any, s2: Any, grad: Any = None
@@ -866,11 +880,12 @@ def trainer_2d(
         x[0], x[1] = float(x1), float(x2)
         g1, g2 = grad(x1, x2)
         x.grad = torch.tensor([float(g1), float(g2)], dtype=torch.float64)
+        s1.t += 1  # this is update t = 1, 2, ... of the run
         if schedule is None:
             optimizer([x], s1.states, hyperparams)
         else:
-            optimizer([x], s1.states, {**hyperparams, "lr": schedule(s1.t)})
-        s1.t += 1
+            lr = _schedule_lr(schedule, s1.t)
+            optimizer([x], s1.states, {**hyperparams, "lr": lr})
         return float(x[0]), float(x[1]), s1, 0.0
 
     return trainer
@@ -935,8 +950,67 @@ def adamw(
             p -= lr * v_hat / (torch.sqrt(s_hat) + eps)
 
 
-_SPECS["adamw"] = {"lr": _REQUIRED, "beta1": 0.9, "beta2": 0.999,
-                   "eps": 1e-6, "weight_decay": 0.01}
-_RULES["weight_decay"] = (">= 0", lambda v: v >= 0)
-OPTIMIZERS["adamw"] = adamw
-__all__ += ["adamw", "init_adamw_states"]
+# ---------------------------------------------------------------------------
+# The one registration of every optimizer.
+# ---------------------------------------------------------------------------
+
+
+class Registration(NamedTuple):
+    """An optimizer of the package: its update rule, the function that
+    makes its states, and its hyperparameters with their defaults
+    (``_REQUIRED`` where there is none). The allowed range of each
+    hyperparameter is in ``_RULES``, by name."""
+
+    update: Callable[..., None]
+    init_states: Callable[[ParamsOrDim], Any]
+    hyperparams: dict[str, Any]
+
+
+_ADAM_BETAS = {"beta1": 0.9, "beta2": 0.999}
+
+# A new optimizer is one line here (after its two functions above). The
+# package's exports, its tables (OPTIMIZERS, INIT_STATES, _SPECS), the
+# checks of every trainer, the explorers and the live traces' table all
+# derive from it; the live traces also need the rule's twin in
+# d2lmini/js/live.js (tests/test_live.py says so until it is there).
+REGISTRY: dict[str, Registration] = {
+    "sgd": Registration(sgd, init_sgd_states, {"lr": _REQUIRED}),
+    "sgd_momentum": Registration(sgd_momentum, init_momentum_states, {
+        "lr": _REQUIRED, "momentum": _REQUIRED}),
+    "sgd_nesterov": Registration(sgd_nesterov, init_momentum_states, {
+        "lr": _REQUIRED, "momentum": _REQUIRED}),
+    "adagrad": Registration(adagrad, init_adagrad_states, {
+        "lr": _REQUIRED, "eps": 1e-6, "eps_inside_sqrt": True}),
+    "rmsprop": Registration(rmsprop, init_rmsprop_states, {
+        "lr": _REQUIRED, "gamma": _REQUIRED, "eps": 1e-6,
+        "eps_inside_sqrt": True}),
+    "adadelta": Registration(adadelta, init_adadelta_states, {
+        "rho": _REQUIRED, "eps": 1e-5, "lr": 1.0}),
+    "adam": Registration(adam, init_adam_states, {
+        "lr": _REQUIRED, **_ADAM_BETAS, "eps": 1e-6}),
+    "yogi": Registration(yogi, init_adam_states, {
+        "lr": _REQUIRED, **_ADAM_BETAS, "eps": 1e-3}),
+    "adamax": Registration(adamax, init_adamax_states, {
+        "lr": _REQUIRED, **_ADAM_BETAS, "eps": 1e-8, "eps_in_max": False}),
+    "nadam": Registration(nadam, init_nadam_states, {
+        "lr": _REQUIRED, **_ADAM_BETAS, "eps": 1e-8,
+        "momentum_decay": None}),
+    "amsgrad": Registration(amsgrad, init_amsgrad_states, {
+        "lr": _REQUIRED, **_ADAM_BETAS, "eps": 1e-8,
+        "bias_correction": False}),
+    "adamw": Registration(adamw, init_adamw_states, {
+        "lr": _REQUIRED, **_ADAM_BETAS, "eps": 1e-6, "weight_decay": 0.01}),
+}
+
+# Derived tables (never edited by hand).
+OPTIMIZERS: dict[str, Callable[..., None]] = {
+    name: r.update for name, r in REGISTRY.items()}
+INIT_STATES: dict[str, Callable[[ParamsOrDim], Any]] = {
+    name: r.init_states for name, r in REGISTRY.items()}
+_SPECS: dict[str, dict[str, Any]] = {
+    name: r.hyperparams for name, r in REGISTRY.items()}
+
+__all__ = sorted(
+    {"check_hyperparams", "read_hyperparams", "trainer_2d"}
+    | set(REGISTRY)
+    | {r.init_states.__name__ for r in REGISTRY.values()})

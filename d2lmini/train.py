@@ -30,11 +30,22 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
+from ._args import (
+    check_callable,
+    check_device,
+    check_int,
+    check_labels,
+    check_seed,
+)
 from .device import try_gpu
 from .timer import Timer
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+
+# The most epochs a training loop accepts: more is a typo (a run of 1000
+# epochs with batch size 1 is 1.5 million updates, minutes of work).
+MAX_EPOCHS = 1000
 
 __all__ = [
     "History",
@@ -159,12 +170,14 @@ def plot_histories(
 
     if isinstance(histories, History):
         histories = [histories]
+    if (not isinstance(histories, Sequence) or not histories
+            or not all(isinstance(h, History) for h in histories)):
+        raise ValueError(
+            "histories must be a History or a non-empty list of them (what "
+            f"train_ch11 returns), got {histories!r:.80}")
     if xaxis not in ("epoch", "time"):
         raise ValueError(f"xaxis must be 'epoch' or 'time', got {xaxis!r}")
-    if labels is not None and len(labels) != len(histories):
-        raise ValueError(
-            f"got {len(labels)} labels for {len(histories)} histories"
-        )
+    labels = check_labels("labels", labels, len(histories))
     ax = ax if ax is not None else _new_axes()
     names = labels or [h.label for h in histories]
     diverged = False
@@ -202,14 +215,6 @@ def plot_histories(
 # ---------------------------------------------------------------------------
 # The bookkeeping of a run, kept out of the training loop's way.
 # ---------------------------------------------------------------------------
-
-
-def _check_int(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value}")
-    return int(value)
 
 
 def _full_data(data_iter: Iterable[Any]) -> tuple[torch.Tensor, ...]:
@@ -417,21 +422,11 @@ def _check_states(states: Any, feature_dim: int) -> None:
                 )
 
 
-def _check_lr(value: Any, where: str) -> None:
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
-            or not math.isfinite(value) or value < 0):
-        raise ValueError(
-            f"{where} must be a learning rate, a number >= 0, got {value!r}"
-        )
+def _check_schedule(schedule: Any, hyperparams: Any, steps: int) -> Any:
+    """Check a schedule of :func:`train_ch11` on every update it will run
+    (t = 1, ..., steps); return the learning rate of update 1."""
+    from .optim import _check_schedule as check_on_updates
 
-
-def _check_schedule(schedule: Any, hyperparams: Any) -> Any:
-    """Check a schedule of :func:`train_ch11`; return ``schedule(0)``."""
-    if not callable(schedule):
-        raise ValueError(
-            "schedule must be a function t -> learning rate (t = updates "
-            f"made so far, from 0), got {type(schedule).__name__}"
-        )
     if not isinstance(hyperparams, Mapping):
         raise ValueError(
             "with a schedule, hyperparams must be a dict (it may be empty, "
@@ -442,40 +437,61 @@ def _check_schedule(schedule: Any, hyperparams: Any) -> Any:
             "give the learning rate either in hyperparams or by the "
             "schedule, not both: remove 'lr' from hyperparams"
         )
-    lr0 = schedule(0)
-    _check_lr(lr0, "schedule(0)")
-    return lr0
+    return check_on_updates(schedule, steps)
+
+
+def _check_common(num_epochs: Any, evals_per_epoch: Any, seed: Any,
+                  device: Any, data_iter: Any) -> None:
+    """The arguments both training loops share, checked the same way."""
+    check_int("num_epochs", num_epochs, 1, MAX_EPOCHS)
+    check_int("evals_per_epoch", evals_per_epoch, 1)
+    check_seed(seed)
+    check_device(device)
+    _check_loader(data_iter)
 
 
 def _check_scratch(
     trainer_fn: Any, states: Any, hyperparams: Any, feature_dim: Any,
-    num_epochs: Any, evals_per_epoch: Any, schedule: Any,
+    num_epochs: Any, evals_per_epoch: Any, schedule: Any, seed: Any,
+    device: Any, data_iter: Any,
 ) -> None:
     """Reject bad arguments of :func:`train_ch11` before any step."""
-    from .optim import OPTIMIZERS, check_hyperparams
+    from .optim import OPTIMIZERS, _check_states_for, check_hyperparams
 
-    _check_int("num_epochs", num_epochs, 1)
-    _check_int("feature_dim", feature_dim, 1)
-    _check_int("evals_per_epoch", evals_per_epoch, 1)
-    if not callable(trainer_fn):
+    _check_common(num_epochs, evals_per_epoch, seed, device, data_iter)
+    check_int("feature_dim", feature_dim, 1)
+    check_callable("trainer_fn", trainer_fn,
+                   "an update rule (params, states, hyperparams) such as "
+                   "d2l.sgd")
+    if hyperparams is not None and not isinstance(hyperparams, Mapping):
         raise ValueError(
-            "trainer_fn must be a function (params, states, hyperparams), "
-            f"got {type(trainer_fn).__name__}"
-        )
+            "hyperparams must be a dict such as {'lr': 0.05}, got "
+            f"{type(hyperparams).__name__}")
     full = dict(hyperparams or {})
     if schedule is not None:
-        full["lr"] = _check_schedule(schedule, hyperparams)
-    if OPTIMIZERS.get(getattr(trainer_fn, "__name__", "")) is trainer_fn:
-        check_hyperparams(trainer_fn, full)
+        full["lr"] = _check_schedule(schedule, hyperparams,
+                                     num_epochs * len(data_iter))
+    name = getattr(trainer_fn, "__name__", "")
     _check_states(states, feature_dim)
+    if OPTIMIZERS.get(name) is trainer_fn:
+        check_hyperparams(trainer_fn, full)
+        _check_states_for(name, states, feature_dim)
+
+
+def _check_loader(data_iter: Any) -> None:
+    """A loader of minibatches ``(X, y)`` with a length."""
+    if isinstance(data_iter, torch.Tensor) or not hasattr(
+            data_iter, "__len__") or not hasattr(data_iter, "__iter__"):
+        raise TypeError(
+            "data_iter must be a loader of minibatches (X, y) with a "
+            "length, e.g. from get_data_ch11(batch_size) or "
+            "load_array((X, y), batch_size), got "
+            f"{type(data_iter).__name__}")
+    if len(data_iter) == 0:
+        raise ValueError("data_iter has no minibatches")
 
 
 def _check_data(data_iter: Any, feature_dim: int) -> None:
-    if not hasattr(data_iter, "__len__"):
-        raise ValueError(
-            "data_iter must be a loader with a length, e.g. from "
-            f"get_data_ch11(batch_size), got {type(data_iter).__name__}"
-        )
     X = _full_data(data_iter)[0]
     if X.dim() != 2 or X.shape[1] != feature_dim:
         raise ValueError(
@@ -486,7 +502,8 @@ def _check_data(data_iter: Any, feature_dim: int) -> None:
 
 
 def _device(device: torch.device | str | None) -> torch.device:
-    return torch.device(device) if device is not None else try_gpu()
+    checked = check_device(device)
+    return checked if checked is not None else try_gpu()
 
 
 def _init_weights(
@@ -572,19 +589,24 @@ def train_ch11(
         device: where to train; ``try_gpu()`` by default.
         ax: where to draw (a new figure when omitted).
         label: legend entry for the curve.
-        schedule: a learning-rate schedule, a function ``t -> lr`` where
-            ``t`` is the number of updates made so far (0 for the first
-            update): update ``t`` runs with ``hyperparams`` plus ``"lr":
-            schedule(t)``. Leave ``"lr"`` out of ``hyperparams`` then.
+        schedule: a learning-rate schedule, a function ``t -> lr``:
+            update ``t`` (``t = 1, 2, ...``, as in every helper of the
+            package) runs with ``hyperparams`` plus ``"lr": schedule(t)``.
+            Leave ``"lr"`` out of ``hyperparams`` then. Every update's
+            value is checked (a number >= 0) before the first one.
 
     Returns:
         The :class:`History`; it prints as ``loss 0.243, 12.3 ms/epoch``.
 
     Raises:
-        ValueError: bad ``num_epochs``, states that do not match ``[w, b]``,
-            data that do not have ``feature_dim`` features, a bad
-            ``schedule`` or bad hyperparameters for one of the package's
-            optimizers.
+        TypeError: an argument of the wrong kind (a float ``seed``, a
+            tensor for ``data_iter``, a ``trainer_fn`` that is no
+            function).
+        ValueError: ``num_epochs`` outside 1..``MAX_EPOCHS``, an unknown
+            ``device``, states that do not match ``[w, b]`` or were made
+            for another optimizer, data that do not have ``feature_dim``
+            features, a ``schedule`` that gives a learning rate < 0, or
+            bad hyperparameters for one of the package's optimizers.
 
     Warns:
         RuntimeWarning: the loss became ``inf`` or ``NaN``; the run stops
@@ -601,7 +623,7 @@ def train_ch11(
     Introduced in ``chapters/minibatch-sgd.ipynb``.
     """
     _check_scratch(trainer_fn, states, hyperparams, feature_dim, num_epochs,
-                   evals_per_epoch, schedule)
+                   evals_per_epoch, schedule, seed, device, data_iter)
     _check_data(data_iter, feature_dim)
     device = _device(device)
     data_iter = _on_device(data_iter, device)  # the same loader on a CPU
@@ -614,6 +636,7 @@ def train_ch11(
     t = 0  # updates made so far
     for epoch in progress.epochs(num_epochs):
         for X, y in progress.batches(data_iter, epoch):
+            t += 1  # this is update t = 1, 2, ...
             if schedule is not None:  # the learning rate of update t
                 hyperparams = {**hyperparams, "lr": schedule(t)}
             w.grad = b.grad = None  # forget the last minibatch's gradient
@@ -621,7 +644,6 @@ def train_ch11(
             batch_loss.backward()  # sets w.grad and b.grad
             trainer_fn([w, b], states_here, hyperparams)
             progress.record(batch_loss)
-            t += 1
     _copy_back(states, states_here)  # nothing to do on a CPU
     return progress.finish(plot, ax)
 
@@ -634,13 +656,13 @@ _SCHEDULER_EXAMPLE = (
 
 def _check_concise(
     trainer_fn: Any, hyperparams: Any, num_epochs: Any,
-    evals_per_epoch: Any, scheduler: Any,
+    evals_per_epoch: Any, scheduler: Any, seed: Any, device: Any,
+    data_iter: Any,
 ) -> None:
     """Reject bad arguments of :func:`train_concise_ch11` before training."""
     from .optim import OPTIMIZERS
 
-    _check_int("num_epochs", num_epochs, 1)
-    _check_int("evals_per_epoch", evals_per_epoch, 1)
+    _check_common(num_epochs, evals_per_epoch, seed, device, data_iter)
     if trainer_fn in OPTIMIZERS.values():
         raise ValueError(
             f"{trainer_fn.__name__} is an update rule written from scratch: "
@@ -659,6 +681,27 @@ def _check_concise(
         )
     if scheduler is not None:
         _check_scheduler(scheduler)
+        _check_scheduled_lrs(trainer_fn, hyperparams, scheduler, num_epochs)
+
+
+def _check_scheduled_lrs(trainer_fn: Any, hyperparams: Any,
+                         scheduler: Any, num_epochs: int) -> None:
+    """Run the scheduler on a stand-in parameter for ``num_epochs`` epochs
+    and refuse a learning rate that is not a number >= 0."""
+    dummy = torch.zeros(1, requires_grad=True)
+    optimizer = trainer_fn([dummy], **(hyperparams or {}))
+    made = _make_scheduler(scheduler, optimizer)
+    for epoch in range(num_epochs):
+        for lr in made.get_last_lr():
+            if not (isinstance(lr, numbers.Real) and math.isfinite(lr)
+                    and lr >= 0):
+                raise ValueError(
+                    "scheduler gives the learning rate "
+                    f"{lr!r} for epoch {epoch} (counted from 0); a learning "
+                    "rate must be a finite number >= 0")
+        with warnings.catch_warnings():  # stepped without optimizer.step()
+            warnings.simplefilter("ignore")
+            made.step()
 
 
 def _check_scheduler(scheduler: Any) -> None:
@@ -760,13 +803,16 @@ def train_concise_ch11(
         The :class:`History`.
 
     Raises:
-        ValueError: bad ``num_epochs``, an update rule from scratch in
-            place of a ``torch.optim`` class, or a bad ``scheduler``.
+        TypeError, ValueError: as in :func:`train_ch11`; also an update
+            rule from scratch in place of a ``torch.optim`` class, or a
+            ``scheduler`` that is not one or gives a learning rate < 0 in
+            one of the ``num_epochs`` epochs (tried on a stand-in
+            parameter before training).
 
     Introduced in ``chapters/minibatch-sgd.ipynb``.
     """
     _check_concise(trainer_fn, hyperparams, num_epochs, evals_per_epoch,
-                   scheduler)
+                   scheduler, seed, device, data_iter)
     device = _device(device)
     data_iter = _on_device(data_iter, device)  # the same loader on a CPU
     net = _linear_model(_full_data(data_iter)[0].shape[1], seed, device)

@@ -252,7 +252,7 @@ def _shown_functions() -> list[tuple[str, str, ast.FunctionDef]]:
                 continue
             for node in tree.body:
                 if (isinstance(node, ast.FunctionDef)
-                        and node.name in d2lmini._EXPORTS):
+                        and node.name in d2lmini._all_exports()):
                     found.append((path.stem, node.name, node))
     return found
 
