@@ -274,3 +274,119 @@ def test_from_scratch_code_is_the_package_code(chapter, name, node):
         f"d2lmini.{name}; keep them equal (docstrings and type hints may "
         "differ)"
     )
+
+
+# --- what a chapter defines and calls must exist in the package -----------
+
+# Update rules a chapter defines on purpose and the package leaves out:
+# each is a variant the chapter takes apart, not an optimizer of the book.
+CHAPTER_ONLY_RULES = {
+    ("adadelta", "adadelta_no_g"): "Adadelta without the rescaled "
+    "gradient, to show what that term does",
+    ("adam", "adam_l2"): "Adam with an L2 penalty, the foil of AdamW",
+}
+
+
+def _code_trees(nb_cells: list[dict]) -> list[ast.Module]:
+    trees = []
+    for cell in nb_cells:
+        if cell["cell_type"] != "code":
+            continue
+        lines = [ln for ln in source(cell).splitlines()
+                 if not ln.lstrip().startswith(("%", "!"))]
+        try:
+            trees.append(ast.parse("\n".join(lines)))
+        except SyntaxError:
+            continue
+    return trees
+
+
+def defined_optimizers(nb_cells: list[dict]) -> list[str]:
+    """Top-level functions of a notebook's code cells that are update
+    rules ``(params, states, hyperparams)`` or state initialisers
+    ``init_*_states``."""
+    found = []
+    for tree in _code_trees(nb_cells):
+        for node in tree.body:
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            args = [a.arg for a in node.args.args]
+            if (args[:3] == ["params", "states", "hyperparams"]
+                    or (node.name.startswith("init_")
+                        and node.name.endswith("_states"))):
+                found.append(node.name)
+    return found
+
+
+def missing_optimizers(chapter: str, nb_cells: list[dict]) -> list[str]:
+    exported = d2lmini._all_exports()
+    return [name for name in defined_optimizers(nb_cells)
+            if name not in exported
+            and (chapter, name) not in CHAPTER_ONLY_RULES]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
+def test_every_optimizer_a_chapter_defines_is_in_the_package(path):
+    missing = missing_optimizers(path.stem, cells(path))
+    assert not missing, (
+        f"{path.name} defines {missing}, which d2lmini does not have: "
+        "register each in d2lmini/optim.py's REGISTRY (the chapter then "
+        "shows the package's code, test_from_scratch_code_is_the_package_"
+        "code), or, for a variant the chapter only takes apart, list it in "
+        "CHAPTER_ONLY_RULES with the reason")
+
+
+def test_an_unregistered_optimizer_is_found():
+    nb = [_code("def lion(params, states, hyperparams):\n    pass\n"),
+          _code("def init_lion_states(feature_dim):\n    return ()\n"),
+          _code("def adam(params, states, hyperparams):\n    pass\n"),
+          _code("def helper(x):\n    return x\n")]
+    assert missing_optimizers("new", nb) == ["lion", "init_lion_states"]
+    assert missing_optimizers("adam", [_code(
+        "def adam_l2(params, states, hyperparams):\n    pass\n")]) == []
+
+
+def check_calls(nb_cells: list[dict]) -> list[str | None]:
+    """The exercise names of every ``check(NAME, ...)`` call in the code
+    cells (``d2l.check``, ``d2lmini.check`` or ``check``); ``None`` where
+    the name is not a string literal."""
+    names = []
+    for tree in _code_trees(nb_cells):
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            fn = node.func
+            called = (fn.attr if isinstance(fn, ast.Attribute)
+                      else getattr(fn, "id", None))
+            if called != "check":
+                continue
+            first = node.args[0]
+            names.append(first.value if isinstance(first, ast.Constant)
+                         and isinstance(first.value, str) else None)
+    return names
+
+
+def unknown_checks(nb_cells: list[dict]) -> list[str | None]:
+    from d2lmini.checks import _lookup
+
+    return [name for name in check_calls(nb_cells)
+            if name is None or _lookup(name) is None]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
+def test_every_check_a_chapter_calls_exists(path):
+    """A check name that does not exist would show "Not yet: there is no
+    check with this name" on the page, which builds without a warning."""
+    assert check_calls(cells(path)), f"{path.name} calls no check"
+    unknown = unknown_checks(cells(path))
+    assert not unknown, (
+        f"{path.name} calls d2l.check with {unknown}: no such check in "
+        "d2lmini/checks/ (None: the name is not a string literal)")
+
+
+def test_an_unknown_check_name_is_found():
+    nb = [_code('d2l.check("gd.lr_bound", 0.5)'),
+          _code('d2l.check("gd.no_such_exercise", 1)\nname = "gd.x"'),
+          _code("d2l.check(name, 1)")]
+    assert check_calls(nb) == ["gd.lr_bound", "gd.no_such_exercise", None]
+    assert unknown_checks(nb) == ["gd.no_such_exercise", None]
