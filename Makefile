@@ -14,7 +14,6 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
-	$(BIN)/python scripts/vendor_mathjax.py
 	touch $(STAMP)
 
 # The executed static website, in _build/html (open _build/html/index.html).
@@ -23,7 +22,6 @@ $(STAMP): requirements.txt pyproject.toml
 # the notebooks and on d2lmini, its data and requirements.txt. The build
 # then reads every chapter's outputs from the cache.
 book: setup
-	$(BIN)/python scripts/vendor_mathjax.py
 	$(BIN)/python scripts/book_execution.py --cache _build/.jupyter_cache
 	$(BIN)/jupyter-book build . -W -n --keep-going
 

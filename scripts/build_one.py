@@ -24,7 +24,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 # Files and folders of the book that a partial build needs as they are.
 LINKED = ["_config.yml", "intro.md", "references.md", "references.bib",
-          "notation.md", "_mathjax",
+          "notation.md", "_katex",
           # the book's Sphinx extension (_config.yml: local_extensions)
           "scripts"]
 

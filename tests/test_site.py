@@ -68,8 +68,6 @@ def _build_site(build: Path) -> int:
                 shutil.rmtree(entry)
             else:
                 entry.unlink()
-    subprocess.run([sys.executable, "scripts/vendor_mathjax.py"],
-                   cwd=REPO, check=True)
     env = dict(os.environ, NO_COLOR="1", TERM="dumb")
     jb = Path(sys.executable).with_name("jupyter-book")
     proc = subprocess.run(
@@ -244,40 +242,45 @@ def page(browser, server):
 
 
 # The text of the article as a reader sees it, without code and rendered
-# math, to look for TeX that MathJax left alone.
+# math, to look for TeX that KaTeX left alone.
 PROSE_JS = """() => {
   const article = document.querySelector('article').cloneNode(true);
-  article.querySelectorAll('pre, code, script, style, mjx-container, '
+  article.querySelectorAll('pre, code, script, style, .katex, '
       + '.cell_input, .cell_output, .animation')
     .forEach(e => e.remove());
   return article.innerText;
 }"""
 
-RAW_TEX = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\\begin\{|\\frac|\\mathbf")
+RAW_TEX = re.compile(r"\$[^$\s][^$]*\$|\\\(|\\\)|\\\[|\\\]|\\begin\{|"
+                     r"\\frac|\\mathbf|\\[a-zA-Z]+\{")
 
 
 def _check_math(page, chapter):
+    """Every formula was rendered by KaTeX: no `.math` element without
+    KaTeX's markup, no KaTeX error, no TeX left in the prose."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
+        # KaTeX's auto-render runs once, at DOMContentLoaded.
         page.wait_for_function(
-            "() => window.MathJax && MathJax.startup"
-            " && MathJax.startup.promise", timeout=30_000)
+            "() => window.katex && document.querySelectorAll("
+            "'article .math').length === document.querySelectorAll("
+            "'article .math .katex').length", timeout=30_000)
     except PlaywrightTimeout:
-        pytest.fail(f"{chapter}: MathJax did not start within 30 s "
+        pytest.fail(f"{chapter}: KaTeX did not render the math within 30 s "
                     f"(blocked requests: {page.blocked}; errors: "
                     f"{page.errors})")
-    page.evaluate("() => MathJax.startup.promise")
-    n_math = page.locator("article mjx-container").count()
-    assert n_math > 0, f"{chapter}: MathJax rendered no math"
-    unrendered = page.evaluate("""() => [...document.querySelectorAll(
-        'article .math')].filter(e => !e.querySelector('mjx-container'))
-        .map(e => e.textContent.slice(0, 80))""")
-    assert not unrendered, f"{chapter}: math left as TeX: {unrendered[:5]}"
+    n_math = page.locator("article .katex").count()
+    assert n_math > 0, f"{chapter}: KaTeX rendered no math"
     errors = page.evaluate("""() => [...document.querySelectorAll(
-        'article mjx-merror')].map(e => e.getAttribute('data-mjx-error')
-        || e.textContent)""")
-    assert not errors, f"{chapter}: MathJax errors: {errors[:5]}"
+        '.katex-error')].map(e => (e.title || e.textContent).slice(0, 120))""")
+    assert not errors, f"{chapter}: KaTeX errors: {errors[:5]}"
+    # KaTeX's stylesheet and its fonts arrived: a rendered formula has
+    # KaTeX's own font, not the page's.
+    font = page.evaluate("""() => getComputedStyle(document.querySelector(
+        'article .katex')).fontFamily""")
+    assert "KaTeX_Main" in font, (
+        f"{chapter}: KaTeX's stylesheet did not load (font: {font})")
     raw = RAW_TEX.findall(page.evaluate(PROSE_JS))
     assert not raw, f"{chapter}: raw TeX in the text: {sorted(set(raw))}"
     return n_math
@@ -402,3 +405,67 @@ def test_page_weight(site_build, chapter):
     assert total <= MAX_PAGE_BYTES, (
         f"{chapter}: {total / 1e6:.2f} MB with its images, more than "
         f"{MAX_PAGE_BYTES / 1e6:.0f} MB")
+
+
+# A first visit to a chapter, everything it loads included (the page, its
+# images, stylesheets, scripts, fonts), weighs at most this much. Measured
+# in the browser as the bytes of every response, uncompressed (a server
+# may compress them; file:// does not).
+MAX_COLD_VISIT_BYTES = 2_000_000
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_cold_visit_weight(page, server, chapter):
+    sizes = {}
+
+    def record(response):
+        try:
+            sizes[response.url] = len(response.body())
+        except Exception:  # a redirect or an aborted request has no body
+            sizes.setdefault(response.url, 0)
+
+    page.on("response", record)
+    page.goto(f"{server}/{chapter}.html", wait_until="networkidle")
+    # Scroll to the end so lazily loaded images and fonts arrive too.
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_load_state("networkidle")
+    total = sum(sizes.values())
+    heaviest = sorted(sizes.items(), key=lambda kv: -kv[1])[:6]
+    assert total <= MAX_COLD_VISIT_BYTES, (
+        f"{chapter}: a first visit loads {total / 1e6:.2f} MB, more than "
+        f"{MAX_COLD_VISIT_BYTES / 1e6:.0f} MB; heaviest: " + ", ".join(
+            f"{urlparse(u).path} {n / 1e3:.0f} kB" for u, n in heaviest))
+    print(f"{chapter}: {total / 1e6:.2f} MB in {len(sizes)} files")
+
+
+# What a page must never show: a cell's stderr, or a path of the machine
+# that built it (a kernel's temporary file, a home or build directory).
+LEAKS = {
+    "a stderr block": re.compile(r'class="[^"]*\b(?:output_)?stderr\b'),
+    "a machine path": re.compile(
+        r"/tmp/|/home/|/root/|/private/var/|ipykernel_\d+|/work/|"
+        r"site-packages/|[A-Z]:\\Users\\"),
+}
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_no_stderr_and_no_machine_path(site_build, chapter):
+    text = _html_page(site_build[2], chapter).read_text("utf-8")
+    found = {what: sorted(set(m.group(0) for m in rx.finditer(text)))[:5]
+             for what, rx in LEAKS.items() if rx.search(text)}
+    assert not found, f"{chapter}: the page shows {found}"
+
+
+@pytest.mark.parametrize("name", ["intro", "notation", "references"])
+def test_front_and_back_matter_render(page, server, name):
+    """The pages around the chapters: their math renders (the notation
+    page is mostly math), and no TeX is left in their text (the
+    bibliography and the citation pop-ups take their titles from
+    references.bib)."""
+    page.goto(f"{server}/{name}.html", wait_until="load")
+    if page.locator("article .math").count():
+        _check_math(page, name)
+    raw = RAW_TEX.findall(page.evaluate(PROSE_JS))
+    assert not raw, f"{name}: raw TeX in the text: {sorted(set(raw))}"
+    assert not page.errors, f"{name}: {page.errors}"
+
