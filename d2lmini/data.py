@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ._args import check_seed
+
 __all__ = [
     "ArrayLoader",
     "DataError",
@@ -186,7 +188,20 @@ def load_array(
     is_train: bool = True,
     seed: int = 0,
 ) -> ArrayLoader:
-    """Minibatch iterator over tensors (shuffled when ``is_train``)."""
+    """Minibatch iterator over tensors (shuffled when ``is_train``).
+
+    ``data_arrays`` is a tuple of tensors of the same length, e.g.
+    ``(X, y)``; each minibatch is the tuple of their slices.
+    """
+    if isinstance(data_arrays, torch.Tensor) or not isinstance(
+            data_arrays, (tuple, list)) or not data_arrays or not all(
+            isinstance(a, torch.Tensor) for a in data_arrays):
+        raise TypeError(
+            "data_arrays must be a tuple of tensors such as (X, y), got "
+            f"{type(data_arrays).__name__}; for one tensor X write (X,)")
+    if not isinstance(is_train, (bool, np.bool_)):
+        raise TypeError(f"is_train must be True or False, got {is_train!r}")
+    check_seed(seed)
     return ArrayLoader(
         tuple(data_arrays), batch_size, shuffle=is_train, seed=seed
     )
@@ -217,6 +232,7 @@ def get_data_ch11(
     Introduced in ``chapters/minibatch-sgd.ipynb``.
     """
     n = _check_int("n", n, 1, AIRFOIL_ROWS)
+    check_seed(seed)
     if isinstance(batch_size, (int, np.integer)) and batch_size > n:
         raise ValueError(
             f"batch_size={batch_size} is larger than the {n} examples; "

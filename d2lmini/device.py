@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import torch
 
+from ._args import check_int
+
 __all__ = ["cpu", "num_gpus", "try_gpu", "try_all_gpus"]
 
 
@@ -42,10 +44,7 @@ def try_gpu(i: int = 0) -> torch.device:
     Example:
         >>> x = torch.ones(3, device=try_gpu())
     """
-    if not isinstance(i, int) or isinstance(i, bool) or i < 0:
-        raise ValueError(
-            f"try_gpu(i) needs a non-negative integer index, got {i!r}"
-        )
+    i = check_int("i", i, 0)
     if torch.cuda.is_available():
         if i < torch.cuda.device_count():
             return torch.device(f"cuda:{i}")

@@ -19,10 +19,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from . import optim
+from ._args import check_callable, check_int, check_point
 from .data import get_data_ch11
 from .live import _is_number, _slider_triple
-from .traces import Objective, Trainer2D, show_trace_2d, train_2d
-from .train import History, plot_histories, train_ch11
+from .traces import MAX_STEPS_2D, Objective, Trainer2D, show_trace_2d, train_2d
+from .train import MAX_EPOCHS, History, plot_histories, train_ch11
 
 __all__ = ["AirfoilExplorer", "explore_2d", "explore_airfoil"]
 
@@ -65,23 +66,34 @@ def explore_2d(
 
     Introduced in ``chapters/gd.ipynb``.
     """
-    widgets = _widgets()
     if not sliders:
         raise ValueError(
             "explore_2d needs at least one slider, "
             "e.g. eta=(0.01, 1.0, 0.01, 0.1)"
         )
-    controls = {}
+    check_callable("make_trainer", make_trainer,
+                   "a function of the hyperparameters that returns a 2-D "
+                   "trainer, e.g. make_gd")
+    check_int("steps", steps, 1, MAX_STEPS_2D)
+    check_point("x0", x0)
+    specs = {}
     for name, spec in sliders.items():
-        if len(spec) != 4:
+        if (isinstance(spec, (str, bytes)) or not isinstance(spec, Sequence)
+                or len(spec) != 4 or not all(_is_number(v) for v in spec)):
             raise ValueError(
-                f"slider {name} must be (min, max, step, start), got {spec}"
+                f"slider {name} must be four numbers (min, max, step, "
+                f"start), got {spec!r}"
             )
         low, high, step, start = (float(v) for v in spec)
-        if not low <= start <= high:
+        if not low <= start <= high or step <= 0:
             raise ValueError(
-                f"slider {name}: start {start} is outside [{low}, {high}]"
+                f"slider {name}: needs step > 0 and start in [min, max]; "
+                f"got step {step}, start {start}, range [{low}, {high}]"
             )
+        specs[name] = (low, high, step, start)
+    widgets = _widgets()
+    controls = {}
+    for name, (low, high, step, start) in specs.items():
         controls[name] = widgets.FloatSlider(
             value=start, min=low, max=high, step=step, description=name,
             continuous_update=False, readout_format=".3g",
@@ -417,11 +429,7 @@ def explore_airfoil(
             f"e.g. {_EXAMPLE}")
     ranges = {k: _check_range(k, name, v) for k, v in sliders.items()}
     batch_sizes = _check_batch_sizes(batch_size)
-    if (isinstance(num_epochs, bool)
-            or not isinstance(num_epochs, numbers.Integral)
-            or num_epochs < 1):
-        raise ValueError(
-            f"num_epochs must be a whole number >= 1, got {num_epochs!r}")
+    check_int("num_epochs", num_epochs, 1, MAX_EPOCHS)
     values = dict(hyperparams)
     for k, (lo, hi, step) in ranges.items():
         middle = lo + step * round((hi - lo) / 2 / step)  # on the grid

@@ -13,6 +13,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
+from ._args import check_labels
+
 __all__ = ["new_axes", "plot", "set_axes"]
 
 FIGSIZE = (3.5, 2.5)
@@ -45,6 +47,10 @@ def set_axes(
         ax.set_xlim(xlim)
     if ylim is not None:
         ax.set_ylim(ylim)
+    if isinstance(legend, str):
+        raise TypeError(
+            f"legend must be a list of strings, one per curve, got the "
+            f"string {legend!r}; write [{legend!r}]")
     if legend:
         ax.legend(legend)
     ax.grid(True, alpha=0.3)
@@ -98,6 +104,18 @@ def plot(
         raise ValueError(
             f"plot() got {len(xs)} x-series for {len(ys)} y-series"
         )
+    if not ys or any(len(y) == 0 for y in ys):
+        raise ValueError("plot() got nothing to plot: an empty series")
+    for i, (x, y) in enumerate(zip(xs, ys)):
+        if len(x) != len(y):
+            raise ValueError(
+                f"plot(): series {i} has {len(x)} x values and {len(y)} y "
+                "values; give as many of each")
+    check_labels("legend", legend, len(ys))
+    if isinstance(fmts, str) or not fmts:
+        raise TypeError(
+            f"fmts must be a non-empty list of format strings such as "
+            f"['-', 'm--'], got {fmts!r}")
     ax = axes if axes is not None else new_axes(figsize)
     for i, (x, y) in enumerate(zip(xs, ys)):
         ax.plot(x, y, fmts[i % len(fmts)])

@@ -27,6 +27,7 @@ import numpy as np
 import torch
 from matplotlib.axes import Axes
 
+from ._args import check_callable, check_int, check_point
 from .plotting import FIGSIZE, new_axes, set_axes
 
 __all__ = [
@@ -142,12 +143,13 @@ def _to_numpy(value: Any) -> Any:
     return value
 
 
+# The most steps train_2d runs: a 2-D step costs tens of microseconds, so
+# this is a few seconds; more is a typo (10**9 would run for hours).
+MAX_STEPS_2D = 100_000
+
+
 def _check_steps(steps: Any) -> int:
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
-        raise TypeError(f"steps must be a positive integer, got {steps!r}")
-    if steps < 1:
-        raise ValueError(f"steps must be at least 1, got {steps}")
-    return int(steps)
+    return check_int("steps", steps, 1, MAX_STEPS_2D)
 
 
 def train_2d(
@@ -180,7 +182,10 @@ def train_2d(
             f"{type(trainer).__name__}"
         )
     steps = _check_steps(steps)
-    x1, x2 = (float(v) for v in x0)
+    if f_grad is not None:
+        check_callable("f_grad", f_grad,
+                       "a function (x1, x2) -> (g1, g2), or None")
+    x1, x2 = check_point("x0", x0)
     s1: Any = 0.0
     s2: Any = 0.0
     points = [(x1, x2)]
@@ -393,6 +398,10 @@ def _grid_panels(values: dict[str, Sequence[Any]]) -> list[dict[str, Any]]:
             raise TypeError(
                 f"{name} must be a list of values to try, got {vals!r}"
             )
+        if not vals:
+            raise ValueError(
+                f"{name} is an empty list: give at least one value to try, "
+                f"e.g. {name}=[0.1, 0.4]")
     names = list(values)
     return [dict(zip(names, combo))
             for combo in itertools.product(*values.values())]
@@ -415,6 +424,12 @@ def trace_grid_2d(
     Returns:
         The array of ``Axes``.
     """
+    check_callable("make_trainer", make_trainer,
+                   "a function of the hyperparameters that returns a 2-D "
+                   "trainer")
+    steps = _check_steps(steps)
+    check_point("x0", x0)
+    ncols = check_int("ncols", ncols, 1)
     panels = _grid_panels(values)
     ncols = min(ncols, len(panels))
     nrows = math.ceil(len(panels) / ncols)
