@@ -16,12 +16,16 @@ Introduced in ``chapters/gd.ipynb``.
 
 from __future__ import annotations
 
+import dis
 import html
 import importlib
 import math
+import sysconfig
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 __all__ = ["Feedback", "check", "close_to", "exercise", "not_yet",
@@ -80,12 +84,21 @@ def not_yet(message: str, hint: str = "") -> Feedback:
 
 
 def number(answer: Any) -> float | None:
-    """``answer`` as a finite float, or ``None`` (for a bool too)."""
+    """``answer`` as a finite float, or ``None`` (for a bool too).
+
+    A string is read as an exact number: ``"0.5"``, ``"1e-3"`` and the
+    fractions ``"1/2"`` or ``"31/17"`` (spaces allowed) all work.
+    """
     if isinstance(answer, bool):
         return None
+    if isinstance(answer, str):
+        try:
+            answer = Fraction("".join(answer.split()))
+        except (ValueError, ZeroDivisionError):
+            return None
     try:
         value = float(answer)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     return value if math.isfinite(value) else None
 
@@ -141,16 +154,28 @@ def check(name: str, answer: Any) -> Feedback:
             str(name), False, "there is no check with this name",
             f"copy the name from the exercise cell (known: {known})",
         )
-    if answer is Ellipsis or answer is None:
+    if _unanswered(answer):
         return Feedback(
             name, False, "no answer yet",
+            "write the body of your function in the cell above (it is "
+            "still ...) and run this cell again" if callable(answer) else
             "replace the ... in the cell above with your answer and run "
             "this cell again",
         )
     try:
         result = fn(answer)
     except Exception as err:  # the student's code raised: report, not crash
-        where = traceback.extract_tb(err.__traceback__)[-1]
+        frames = traceback.extract_tb(err.__traceback__)
+        mine = [f for f in frames if not _in_library(f.filename)]
+        if not mine:  # no line of the student's: say so without lines
+            return Feedback(
+                name, False,
+                f"the check could not use your answer "
+                f"({type(err).__name__}: {err})",
+                "give the kind of answer the exercise asks for (a number, "
+                "a list of numbers or a function returning them)",
+            )
+        where = mine[-1]
         return Feedback(
             name, False,
             f"your answer raised {type(err).__name__}: {err}",
@@ -158,3 +183,45 @@ def check(name: str, answer: Any) -> Feedback:
             "run your function on a small input by hand to see why",
         )
     return Feedback(name, result.passed, result.message, result.hint)
+
+
+_LIBRARY = tuple(
+    {Path(__file__).resolve().parent.parent}  # d2lmini itself
+    | {Path(sysconfig.get_paths()[key]).resolve()
+       for key in ("stdlib", "platstdlib", "purelib", "platlib")})
+_IGNORED = {"RESUME", "NOP", "CACHE", "PRECALL"}
+
+
+def _in_library(filename: str) -> bool:
+    """Whether a traceback frame is in d2lmini, the checks or an installed
+    library (torch, numpy) rather than in the student's own code."""
+    try:
+        path = Path(filename).resolve()
+    except (OSError, ValueError):
+        return False
+    return any(path.is_relative_to(root) for root in _LIBRARY)
+
+
+def _is_stub(fn: Any) -> bool:
+    """A function whose body is only ``...`` or ``pass`` (a docstring
+    allowed): it does nothing and returns None."""
+    code = getattr(fn, "__code__", None)
+    if code is None or code.co_name == "<lambda>":  # a lambda is written
+        return False
+    ops = [(i.opname, i.argval) for i in dis.get_instructions(code)
+           if i.opname not in _IGNORED]
+    return ops in ([("LOAD_CONST", None), ("RETURN_VALUE", None)],
+                   [("RETURN_CONST", None)])
+
+
+def _unanswered(answer: Any, depth: int = 0) -> bool:
+    """The cell's placeholder is still there: ``...`` or None, a list,
+    tuple or dict holding a ``...``, or a function whose body is ``...``."""
+    if answer is Ellipsis or answer is None:
+        return True
+    if isinstance(answer, dict):
+        answer = list(answer.values())
+    if depth < 3 and isinstance(answer, (list, tuple)):
+        return any(_unanswered(a, depth + 1) for a in answer
+                   if a is Ellipsis or isinstance(a, (list, tuple, dict)))
+    return callable(answer) and _is_stub(answer)
