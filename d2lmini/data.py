@@ -201,7 +201,7 @@ def load_array(
             f"{type(data_arrays).__name__}; for one tensor X write (X,)")
     if not isinstance(is_train, (bool, np.bool_)):
         raise TypeError(f"is_train must be True or False, got {is_train!r}")
-    check_seed(seed)
+    seed = check_seed(seed)
     return ArrayLoader(
         tuple(data_arrays), batch_size, shuffle=is_train, seed=seed
     )
@@ -232,7 +232,7 @@ def get_data_ch11(
     Introduced in ``chapters/minibatch-sgd.ipynb``.
     """
     n = _check_int("n", n, 1, AIRFOIL_ROWS)
-    check_seed(seed)
+    seed = check_seed(seed)
     if isinstance(batch_size, (int, np.integer)) and batch_size > n:
         raise ValueError(
             f"batch_size={batch_size} is larger than the {n} examples; "

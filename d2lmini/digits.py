@@ -340,7 +340,7 @@ def train_digits(
     num_epochs = _check_int("num_epochs", num_epochs, 1)
     batch_size = _check_int("batch_size", batch_size, 1, len(data.X_train))
     evals_per_epoch = _check_int("evals_per_epoch", evals_per_epoch, 1)
-    check_seed(seed)
+    seed = check_seed(seed)
     checked_device = check_device(device)
     if schedule is not None:  # every update's rate, before the first
         _check_schedule(schedule, num_epochs * math.ceil(

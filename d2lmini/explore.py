@@ -85,11 +85,12 @@ def explore_2d(
                 f"start), got {spec!r}"
             )
         low, high, step, start = (float(v) for v in spec)
-        if not low <= start <= high or step <= 0:
+        if not low <= start <= high:
             raise ValueError(
-                f"slider {name}: needs step > 0 and start in [min, max]; "
-                f"got step {step}, start {start}, range [{low}, {high}]"
+                f"slider {name}: start {start} is outside [{low}, {high}]"
             )
+        if step <= 0:
+            raise ValueError(f"slider {name}: step must be > 0, got {step}")
         specs[name] = (low, high, step, start)
     widgets = _widgets()
     controls = {}

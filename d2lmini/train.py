@@ -513,7 +513,7 @@ def _init_weights(
 
     Both are returned ready for autograd (``requires_grad=True``).
     """
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(int(seed))
     w = torch.normal(0.0, 0.01, size=(feature_dim, 1), generator=gen)
     b = torch.zeros(1)
     return w.to(device).requires_grad_(), b.to(device).requires_grad_()
