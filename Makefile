@@ -32,11 +32,13 @@ browser:
 	  $$SUDO apt-get update -qq && \
 	  $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-# Everything: unit tests, every chapter executed once (and cached for the
-# site), the site built with zero warnings, the browser test and the
+# Everything: ruff first (under a second), then the unit tests, every
+# chapter executed once (and cached for the site), the site built with
+# zero warnings, the browser test and the
 # Colab-like tests. Two workers for two cores; each kernel gets one torch
 # thread, so two chapters at once do not fight over the cores.
 test: setup browser
+	$(BIN)/ruff check $(LINT_PATHS)
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 	$(BIN)/python -m pytest -n 2 --dist load -ra --durations=15
 
@@ -54,8 +56,11 @@ test-fast: setup
 benchmark: setup
 	$(BIN)/python benchmarks/airfoil_suite.py
 
+# ruff (well under a second); `make test` runs it first, so CI does too.
+LINT_PATHS := d2lmini tests benchmarks scripts chapters
+
 lint: setup
-	$(BIN)/ruff check d2lmini tests benchmarks scripts chapters
+	$(BIN)/ruff check $(LINT_PATHS)
 
 # Remove outputs from notebooks before committing them.
 strip: setup
