@@ -31,8 +31,16 @@ def escape_loop(eta, delta):
 
 def escape_formula(eta, delta):
     """The closed form: the smallest t with (1 + 2 eta)**t |delta| > 1."""
+    if abs(delta) > 1:
+        return 0
     t = math.ceil(-math.log(abs(delta)) / math.log(1 + 2 * eta))
     return t + 1 if (1 + 2 * eta) ** t * abs(delta) <= 1 else t
+
+
+def escape_floor(eta, delta):
+    """Another right form: floor(L) + 1, with the start outside guarded."""
+    return max(0, math.floor(math.log(1 / abs(delta))
+                             / math.log(1 + 2 * eta)) + 1)
 
 
 def test_escape_steps(not_yet):
@@ -43,13 +51,27 @@ def test_escape_steps(not_yet):
             lambda eta, delta: escape_loop(eta / 2, delta), "1 + 2 eta")
     not_yet("choosing.escape_steps", lambda eta, delta: 1 / 0,
             "ZeroDivisionError")
+    # round(L): wrong at (0.5, 0.1), where L = 3.32 and the truth is 4
+    not_yet("choosing.escape_steps", lambda eta, delta: round(
+        math.log(1 / abs(delta)) / math.log(1 + 2 * eta)),
+        "(0.5, 0.1)", "nearest")
+    # a plain ceil, guarded for |delta| > 1: wrong at the exact power
+    # (0.5, 0.25), where (1 + 2 eta)**2 |delta| = 1 is not > 1
+    not_yet("choosing.escape_steps", lambda eta, delta: max(0, math.ceil(
+        math.log(1 / abs(delta)) / math.log(1 + 2 * eta))),
+        "(0.5, 0.25)", "exact power")
+    # floor(L) + 1 without the guard: -1 for a start already outside
+    not_yet("choosing.escape_steps", lambda eta, delta: math.floor(
+        math.log(1 / abs(delta)) / math.log(1 + 2 * eta)) + 1,
+        "(0.4, 2.0)", "return 0")
     assert d2l.check("choosing.escape_steps", escape_loop).passed
     assert d2l.check("choosing.escape_steps", escape_formula).passed
+    assert d2l.check("choosing.escape_steps", escape_floor).passed
 
 
 def test_adam_first_step(not_yet):
     not_yet("choosing.adam_first_step", (-0.8, 0.016), "gradient descent")
-    not_yet("choosing.adam_first_step", (-1.7, 0.31))
+    not_yet("choosing.adam_first_step", (-1.7, 0.31), "epsilon")
     not_yet("choosing.adam_first_step", 3.0, "pair")
     f, f_grad = d2l.objective_2d({"saddle": []})
     trace = d2l.train_2d(d2l.trainer_2d(d2l.adam, d2l.init_adam_states,
