@@ -78,7 +78,9 @@ def no_rescaled_gradient(answer: Callable[..., Any]) -> Feedback:
                         f"d2l.adadelta after step {step + 1}; update them "
                         "in place", hint)
     return passed("same parameters and states as d2l.adadelta over six "
-                  "steps, for two settings.")
+                  "steps, for two settings. The check compares numbers "
+                  "only: whether your code avoids a tensor for g' is for "
+                  "you to check (look for a new tensor as large as p).")
 
 
 @exercise("adadelta.eps_factor")

@@ -8,7 +8,7 @@ from typing import Any
 
 import torch
 
-from . import Feedback, close_to, exercise, not_yet, passed
+from . import Feedback, exercise, not_yet, number, passed
 
 
 @exercise("adam.first_step")
@@ -43,79 +43,154 @@ def first_step(answer: Any) -> Feedback:
                    hint)
 
 
-def _corrected(ys: torch.Tensor, beta: float) -> torch.Tensor:
+def _as_float(value: Any) -> float | None:
+    """A number (a fraction string too), or a one-element tensor or array,
+    as a finite float."""
+    if isinstance(value, str):
+        return number(value)
+    try:
+        out = float(value)
+    except (TypeError, ValueError, RuntimeError):
+        return None
+    return out if math.isfinite(out) else None
+
+
+def _averages(step: Callable[..., Any], ys: list[float],
+              beta: float) -> list[float] | str:
+    """Run the student's one-step update from m_0 = 0 over ys; a message
+    instead when it returns something that is not a number."""
     m, out = 0.0, []
-    for t, y in enumerate(ys.tolist(), 1):
-        m = beta * m + (1 - beta) * y
-        out.append(m / (1 - beta ** t))
-    return torch.tensor(out, dtype=torch.float64)
-
-
-def _started_at_first(ys: torch.Tensor, beta: float) -> torch.Tensor:
-    m, out = ys[0].item(), [ys[0].item()]
-    for y in ys[1:].tolist():
-        m = beta * m + (1 - beta) * y
+    for t, y in enumerate(ys, 1):
+        new = step(m, y, t, beta)
+        if new is None:
+            return "your function returns nothing yet"
+        value = _as_float(new)
+        if value is None:
+            return (f"at t = {t} your function returned {new!r}, not one "
+                    "finite number")
+        m = value
         out.append(m)
-    return torch.tensor(out, dtype=torch.float64)
+    return out
 
 
 @exercise("adam.unbiased_average")
 def unbiased_average(answer: Callable[..., Any]) -> Feedback:
-    """A leaky average whose weights add up to one at every step: either
-    Adam's corrected average or the average started at y_1."""
+    """A one-step update m_t = step(m_{t-1}, y_t, t, beta), from m_0 = 0,
+    that is a leaky average whose weights add up to one at every step.
+
+    The update sees only the previous average, so no division at the end
+    is possible. Judged by its defining properties, not by one formula: the
+    averages are linear in the ys, with weights that are non-negative and
+    add up to one at every t, and after a few memory lengths it weighs a
+    new value by 1 - beta, as the leaky average does. So Adam's corrected
+    average, the average started at y_1 and beta_t = min(beta, 1 - 1/t)
+    all pass; the biased average, a running mean and a final division
+    (impossible here) do not.
+    """
     hint = ("a plain leaky average started at 0 has weights adding up to "
-            "1 - beta^t; either start it at y_1, or give the old average "
-            "the weight beta (1 - beta^(t-1)) / (1 - beta^t)")
+            "1 - beta^t; either start it at y_1 (m_1 = y_1), or give the "
+            "old average the weight beta (1 - beta^(t-1)) / (1 - beta^t)")
     if not callable(answer):
         return not_yet("the answer should be your function "
-                       "unbiased_average(ys, beta)",
+                       "unbiased_step(m, y, t, beta)",
                        "pass the function itself, without calling it")
     gen = torch.Generator().manual_seed(4)
-    kinds = set()
-    for beta, n in [(0.9, 12), (0.5, 7), (0.99, 30)]:
-        ys = 1 + torch.randn(n, generator=gen, dtype=torch.float64)
-        out = answer(ys.clone(), beta)
-        if out is None:
-            return not_yet("your function returns nothing yet",
-                           "return a tensor with one average per input")
-        try:
-            got = torch.as_tensor(out, dtype=torch.float64).reshape(-1)
-        except (TypeError, ValueError, RuntimeError):
-            return not_yet("your function should return a tensor of "
-                           f"numbers, got {type(out).__name__}", hint)
-        if got.shape != ys.shape:
-            return not_yet(f"for {n} inputs your function returned "
-                           f"{got.numel()} averages, not {n}", hint)
-        plain = _corrected(ys, beta) * (
-            1 - beta ** torch.arange(1, n + 1, dtype=torch.float64))
-        if torch.allclose(got, plain, rtol=1e-6, atol=1e-9):
-            return not_yet("that is the biased leaky average: it starts at "
-                           "(1 - beta) y_1", hint)
-        if torch.allclose(got, _corrected(ys, beta), rtol=1e-6, atol=1e-9):
-            kinds.add("corrected")
-        elif torch.allclose(got, _started_at_first(ys, beta), rtol=1e-6,
-                            atol=1e-9):
-            kinds.add("started")
-        else:
+    for beta in (0.9, 0.5, 0.99):
+        n = 12
+        # Weights add up to one: a constant input is averaged to itself.
+        # Tolerance 5e-6: an update computed in float32 rounds by about
+        # 6e-8 per operation, a few operations per step over 12 steps
+        # (< 3e-6); the biased sum 1 - beta^t is at least 1 - 0.99 = 0.01
+        # away from one, far outside.
+        const = _averages(answer, [2.0] * n, beta)
+        if isinstance(const, str):
+            return not_yet(const, "return the new average m_t")
+        biased = [2.0 * (1 - beta ** t) for t in range(1, n + 1)]
+        if all(math.isclose(a, b, rel_tol=5e-6) for a, b in
+               zip(const, biased)):  # same 5e-6
+            return not_yet("that is the biased leaky average: fed the "
+                           "constant 2 it gives 2 (1 - beta^t), its "
+                           "weights add up to 1 - beta^t", hint)
+        bad = next((t for t, a in enumerate(const, 1)
+                    if not math.isclose(a, 2.0, rel_tol=5e-6)), None)
+        if bad is not None:
             return not_yet(
-                f"for beta = {beta} your averages are not those of a leaky "
-                "average with weights adding up to one", hint)
-    if len(kinds) > 1:
-        return not_yet("your function mixes two different averages",
-                       "use one rule for every input")
-    which = ("equals Adam's corrected average" if kinds == {"corrected"}
-             else "starts at y_1, so its weights add up to one")
-    return passed(f"your average {which}.")
+                f"fed the constant 2 with beta = {beta}, your average is "
+                f"{const[bad - 1]:.6g} at t = {bad}: its weights do not "
+                "add up to one", hint)
+        # The weights, from indicator inputs e_j, and linearity on a
+        # random input (its averages must be the weighted sums).
+        weights = []
+        for j in range(n):
+            e = [0.0] * n
+            e[j] = 1.0
+            w = _averages(answer, e, beta)
+            if isinstance(w, str):
+                return not_yet(w, "return the new average m_t")
+            weights.append(w)
+        ys = (1 + torch.randn(n, generator=gen, dtype=torch.float64)).tolist()
+        got = _averages(answer, ys, beta)
+        if isinstance(got, str):
+            return not_yet(got, "return the new average m_t")
+        for t in range(n):
+            want = sum(weights[j][t] * ys[j] for j in range(n))
+            # float32 rounding again, on values of size about 1 (5e-6)
+            if not math.isclose(got[t], want, rel_tol=5e-6, abs_tol=5e-6):
+                return not_yet(
+                    f"your m_{t + 1} is not a weighted sum of the ys "
+                    "(an average is linear in its inputs)", hint)
+        low = min(min(w) for w in weights)
+        if low < -5e-6:  # rounding of a zero weight, as above
+            return not_yet(f"one of your weights is {low:.3g} < 0: an "
+                           "average weighs every value by at least 0",
+                           hint)
+        # Leaky: long after the start a new value gets weight 1 - beta.
+        # Adam's corrected weight (1 - beta)/(1 - beta^T) is within
+        # beta^T < 1e-8 (relative) of it at T = 20 / (1 - beta), and 1 -
+        # beta in float32 within 1e-6; rtol 1e-3 allows both, while a
+        # running mean's 1/T = (1 - beta)/20 is far outside.
+        T = round(20 / (1 - beta))
+        last = _averages(answer, [0.0] * (T - 1) + [1.0], beta)
+        if isinstance(last, str):
+            return not_yet(last, "return the new average m_t")
+        if not math.isclose(last[-1], 1 - beta, rel_tol=1e-3):
+            return not_yet(
+                f"after {T} steps with beta = {beta} your average weighs a "
+                f"new value by {last[-1]:.4g}, not 1 - beta = "
+                f"{1 - beta:.4g}: it is not a leaky average with this beta "
+                "(a running mean forgets nothing)", hint)
+    return passed("your update is a leaky average with weights adding up "
+                  "to one at every step, and no correction to apply.")
 
 
 @exercise("adam.spread_exponent")
 def spread_exponent(answer: Any) -> Feedback:
-    """Adam's spread around the minimum under noise grows like sqrt(lr)."""
-    return close_to(
-        answer, 0.5, "the exponent p", "near the minimum the steps keep a "
-        "size proportional to lr in random directions, while the pull "
-        "back is about lr * x / sigma per step; balance the two in the "
-        "variance of x", rtol=1e-6)
+    """Adam's spread around the minimum under noise grows like sqrt(lr).
+
+    The exercise asks for a measured exponent, so a measurement within 0.1
+    of 1/2 passes. Why 0.1: the slope is fitted to log spreads at learning
+    rates 16 times apart (log range ln 16 = 2.8); with 100 copies the
+    log of a sample standard deviation has a standard error of about
+    1/sqrt(2 * 100) = 0.07, so the fitted slope one of about
+    0.07 * sqrt(2) / 2.8 = 0.036, and 0.1 is close to three of those. The
+    chapter's own fit (1000 copies) gives 0.515. The wrong readings, 1
+    (the step "is about lr") and 0, are far outside.
+    """
+    hint = ("near the minimum the steps keep a size proportional to lr in "
+            "random directions, while the pull back is about lr * x / "
+            "sigma per step; balance the two in the variance of x")
+    value = number(answer)
+    if value is None:
+        return not_yet(f"the exponent p should be a finite number, got "
+                       f"{answer!r}", hint)
+    if value == 0.5:
+        return passed("p = 1/2: the spread grows like the square root of "
+                      "the learning rate.")
+    if abs(value - 0.5) <= 0.1:
+        return passed(f"your measured p = {value:.3g} agrees with the "
+                      "theory's 1/2 within the precision of such a fit "
+                      "(about 0.1).")
+    return not_yet(f"the exponent p = {value:.6g} is not right yet.", hint)
 
 
 def _online(grad: Callable[[int], Any], adam_like: Callable[..., None],
@@ -126,9 +201,9 @@ def _online(grad: Callable[[int], Any], adam_like: Callable[..., None],
     states = init_adam_states([x])
     gs = []
     for t in range(1, steps + 1):
-        g = float(grad(t))
-        if not math.isfinite(g):
-            raise ValueError(f"grad({t}) = {g} is not a finite number")
+        g = _as_float(grad(t))
+        if g is None:
+            raise ValueError(f"grad({t}) is not one finite number")
         gs.append(g)
         x.grad = torch.tensor([g], dtype=torch.float64)
         adam_like([x], states, {"lr": 0.5 / math.sqrt(t), "beta1": 0.0,
@@ -150,6 +225,13 @@ def adam_vs_yogi(answer: Callable[[int], Any]) -> Feedback:
     if not callable(answer):
         return not_yet("the answer should be your function grad(t)",
                        "pass the function itself, without calling it")
+    first = answer(1)
+    if first is None:
+        return not_yet("your function returns nothing yet",
+                       "return the gradient g_t, one number, for step t")
+    if _as_float(first) is None:
+        return not_yet(f"grad(1) = {first!r} is not one finite number",
+                       "return the gradient g_t, one number, for step t")
     steps = 2000
     x_adam, gs = _online(answer, adam, steps)
     if sum(gs) / steps <= 0:
