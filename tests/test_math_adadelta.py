@@ -118,3 +118,47 @@ def test_package_matches_torch_adadelta(lr):
         (y ** 2 + y).sum().backward()
         opt.step()
         assert torch.allclose(x, y.detach(), rtol=1e-12, atol=1e-14)
+
+
+def _adadelta_1d(lams, steps, x0=-2.0, rho=0.9, eps_x=1e-5, eps_g=1e-5):
+    """Adadelta on lam * x^2 / 2 for several lam at once (numpy)."""
+    lams = np.asarray(lams, dtype=np.float64)
+    x = np.full_like(lams, x0)
+    s, delta = np.zeros_like(x), np.zeros_like(x)
+    for _ in range(steps):
+        g = lams * x
+        s = rho * s + (1 - rho) * g * g
+        step = np.sqrt(delta + eps_x) / np.sqrt(s + eps_g) * g
+        x = x - step
+        delta = rho * delta + (1 - rho) * step * step
+    return x
+
+
+def test_near_the_minimum_adadelta_is_gd_with_step_one():
+    # With s, delta << eps the step is sqrt(eps_x / eps_g) g: GD with that
+    # step, which converges on lam x^2/2 iff lam < 2 sqrt(eps_g / eps_x).
+    x = _adadelta_1d([0.2, 1.0, 1.5, 1.9, 2.1, 3.0, 4.0], 20_000)
+    assert np.all(np.abs(x[:4]) < 1e-100)  # converged (to underflow)
+    assert np.all(np.abs(x[4:]) > 1e-2)  # a two-cycle that does not die
+    x = _adadelta_1d([0.9, 1.1], 20_000, eps_x=4e-5, eps_g=1e-5)
+    assert abs(x[0]) < 1e-100 < 1e-2 < abs(x[1])  # threshold 1 here
+    # the step itself, at a point where both averages are below eps
+    eps, g = 1e-5, 1e-6
+    s, delta = (1 - 0.9) * g * g, 1e-12
+    step = math.sqrt(delta + eps) / math.sqrt(s + eps) * g
+    assert math.isclose(step, g, rel_tol=1e-6)
+
+
+def test_steady_gradient_step_tends_to_the_gradient():
+    # Under a constant g the fixed point is delta = s = g^2: step = g.
+    s = delta = 0.0
+    eps, rho, g = 1e-3, 0.9, 1.0
+    for _ in range(100_000):  # time scale 1 / ((1 - rho) eps) = 1e4
+        s = rho * s + (1 - rho) * g * g
+        step = math.sqrt(delta + eps) / math.sqrt(s + eps) * g
+        delta = rho * delta + (1 - rho) * step * step
+    # g^2 - delta shrinks by the factor 1 - (1 - rho) eps / (g^2 + eps)
+    # per step: exp(-1e-4 * 1e5) = 4.5e-5 left after 1e5 steps, and the
+    # step, a square root, is within half of that: rel_tol 1e-4.
+    assert math.isclose(step, g, rel_tol=1e-4)
+    assert step < g  # approached from below: it never overshoots

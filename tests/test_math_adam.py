@@ -208,3 +208,55 @@ def test_step_bound_increases_to_its_limit():
     z = torch.linspace(0.01, 30, 3000, dtype=torch.float64)
     psi = z / torch.expm1(z)
     assert float((psi[:-2] + psi[2:] - 2 * psi[1:-1]).min()) >= 0
+
+
+def test_theta_at_least_one_leaves_the_step_unbounded():
+    # theta = beta1^2 / beta2 >= 1: B_t >= (const) sqrt(t), and the
+    # extremal sequence attains B_t, so no bound holds for all t.
+    for beta1, beta2 in [(0.99, 0.5), (0.9, 0.81), (0.7, 0.3)]:
+        assert beta1 ** 2 / beta2 >= 1 - 1e-12
+        limit = (1 - beta1) / math.sqrt(1 - beta2)
+        for t in (10, 100, 400):
+            assert step_bound(t, beta1, beta2) >= 0.99 * limit * math.sqrt(t)
+        t = 60
+        i = torch.arange(1, t + 1, dtype=torch.float64)
+        extremal = ((beta1 / beta2) ** (t - i))[None]
+        got = float(adam_ratio(extremal, beta1, beta2))
+        # attained up to float64 rounding of sums of 60 positive terms
+        assert math.isclose(got, step_bound(t, beta1, beta2), rel_tol=1e-9)
+
+
+def test_step_bound_passes_the_sparse_value_only_after_210_steps():
+    sparse = (1 - 0.9) / math.sqrt(1 - 0.999)
+    assert step_bound(209, 0.9, 0.999) < sparse < step_bound(210, 0.9, 0.999)
+    assert step_bound(200, 0.9, 0.999) < sparse
+
+
+def test_yogi_bias_correction_overshoots_under_a_constant_gradient():
+    # s_t = (1 - beta2) t g^2 exactly while below g^2, so the corrected
+    # s_hat / g^2 = (1 - beta2) t / (1 - beta2^t) > 1 for t > 1.
+    beta2, s = 0.999, 0.0
+    for t in range(1, 2001):
+        s = s + (1 - beta2) * math.copysign(1.0, 1.0 - s)
+        if t <= 999:
+            assert math.isclose(s, (1 - beta2) * t, rel_tol=1e-9)
+            ratio = s / (1 - beta2 ** t)
+            assert (ratio > 1) == (t > 1)
+    assert math.isclose((1 - beta2) * 1000 / (1 - beta2 ** 1000), 1.582,
+                        abs_tol=5e-4)
+
+
+def test_second_moments_cannot_forget_in_50_steps_at_beta2_0999():
+    # Adam: s_t >= beta2 s_{t-1}, so after 50 steps s keeps at least
+    # beta2^50 = 0.951 of any earlier value; Yogi moves by at most
+    # (1 - beta2) g_t^2 per step (thm-yogi-positive).
+    gen = torch.Generator().manual_seed(0)
+    g = 8 * torch.rand(50, generator=gen, dtype=torch.float64) ** 4
+    s_adam = s_yogi = torch.tensor(1.0, dtype=torch.float64)
+    for gt in g:
+        new_adam = 0.999 * s_adam + 0.001 * gt ** 2
+        new_yogi = s_yogi + 0.001 * torch.sign(gt ** 2 - s_yogi) * gt ** 2
+        assert new_adam >= 0.999 * s_adam
+        assert abs(new_yogi - s_yogi) <= 0.001 * gt ** 2 + 1e-15
+        s_adam, s_yogi = new_adam, new_yogi
+    assert s_adam >= 0.999 ** 50 > 0.95
