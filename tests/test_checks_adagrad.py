@@ -11,12 +11,20 @@ import torch
 import d2lmini as d2l
 
 
-def test_rotated_kappa(not_yet):
-    not_yet("adagrad.rotated_kappa", 1.0, "axis-aligned")
-    not_yet("adagrad.rotated_kappa", 8 / 0.4 / 2)  # halved by mistake
+def test_rotated_kappa(not_yet, passes):
+    H = [[4.2, -3.8], [-3.8, 4.2]]
+    not_yet("adagrad.rotated_kappa", H, "Hessian itself")  # forgot it
+    not_yet("adagrad.rotated_kappa", [[2.1, -1.9], [-1.9, 2.1]], "half")
+    not_yet("adagrad.rotated_kappa", 20.0, "matrix")  # kappa of H too
+    not_yet("adagrad.rotated_kappa", [[1, 0], [0, 1]])  # axis-aligned
+    not_yet("adagrad.rotated_kappa", [[1, -0.905]], "2 x 2")
     not_yet("adagrad.rotated_kappa", "twenty")
-    assert d2l.check("adagrad.rotated_kappa", np.float32(20.0)).passed
-    assert d2l.check("adagrad.rotated_kappa", torch.tensor(8.0 / 0.4)).passed
+    passes("adagrad.rotated_kappa", [[1, -0.905], [-0.905, 1]])
+    passes("adagrad.rotated_kappa", np.array([[1, -19 / 21], [-19 / 21, 1]],
+                                             dtype=np.float32))
+    r = torch.tensor(H, dtype=torch.float64).diagonal().rsqrt()
+    passes("adagrad.rotated_kappa",
+           r[:, None] * torch.tensor(H, dtype=torch.float64) * r[None, :])
 
 
 def test_gershgorin(not_yet):

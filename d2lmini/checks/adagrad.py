@@ -25,19 +25,44 @@ def _pair(answer: Any) -> tuple[float, float] | None:
 
 @exercise("adagrad.rotated_kappa")
 def rotated_kappa(answer: Any) -> Feedback:
-    """The 45-degree problem keeps kappa = 20 after diagonal
-    preconditioning: its diagonal is a multiple of the identity."""
-    value = number(answer)
-    if value is not None and math.isclose(value, 1.0, rel_tol=1e-3):
+    """The diagonally preconditioned Hessian of the 45-degree problem,
+    D^{-1/2} H D^{-1/2} = [[1, -19/21], [-19/21, 1]]: its condition number
+    is still 20, since the diagonal of H is a multiple of the identity.
+
+    The matrix is asked for, not kappa: kappa = 20 is also the condition
+    number of H itself, so a student who forgot to precondition would give
+    the right number. Entries are judged to 5e-4 (three decimals, as in
+    -0.905; float32 is far closer)."""
+    hint = ("the Hessian is [[4.2, -3.8], [-3.8, 4.2]]; divide row and "
+            "column i by sqrt(H_ii)")
+    want = [[1.0, -3.8 / 4.2], [-3.8 / 4.2, 1.0]]
+    if number(answer) is not None:
         return not_yet(
-            "kappa = 1 is what diagonal preconditioning gives for the "
-            "axis-aligned problem, not for the rotated one",
-            "write down the Hessian of 0.1 (x1 + x2)^2 + 2 (x1 - x2)^2 "
-            "and look at its diagonal")
-    return close_to(
-        answer, 20.0, "the condition number after preconditioning",
-        "the Hessian is [[4.2, -3.8], [-3.8, 4.2]]; divide row and column "
-        "i by sqrt(H_ii) and take the ratio of the eigenvalues")
+            "the exercise asks for the preconditioned matrix, not a number "
+            "(its condition number follows from it; note that kappa of H "
+            "itself is the same, so a number cannot tell the two apart)",
+            hint)
+    try:
+        got = torch.as_tensor(answer, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError):
+        return not_yet(f"the answer should be a 2 x 2 matrix, got "
+                       f"{answer!r}", hint)
+    if got.shape != (2, 2) or not bool(torch.isfinite(got).all()):
+        return not_yet(f"the answer should be a 2 x 2 matrix of finite "
+                       f"numbers, got shape {tuple(got.shape)}", hint)
+    H = torch.tensor([[4.2, -3.8], [-3.8, 4.2]], dtype=torch.float64)
+    if torch.allclose(got, H, atol=5e-4, rtol=0):
+        return not_yet("that is the Hessian itself, not yet "
+                       "preconditioned", hint)
+    if torch.allclose(got, H / 2, atol=5e-4, rtol=0):
+        return not_yet("that is half the Hessian (the problem without its "
+                       "factor 2), not preconditioned", hint)
+    if torch.allclose(got, torch.tensor(want, dtype=torch.float64),
+                      atol=5e-4, rtol=0):
+        return passed("the preconditioned matrix has ones on the diagonal "
+                      "and -19/21 = -0.905 off it; its eigenvalues are "
+                      "2/21 and 40/21, so kappa is still 20.")
+    return not_yet("that is not D^{-1/2} H D^{-1/2}", hint)
 
 
 @exercise("adagrad.gershgorin")
