@@ -190,3 +190,17 @@ def test_rate_falls_to_one_percent_after_ten_thousand_steps():
         d2l.adagrad([x], states, {"lr": 1.0, "eps": 1e-300})
     first_rate = 1.0 / 2.5
     assert float(1.0 / states[0].sqrt()) == pytest.approx(0.01 * first_rate)
+
+
+def test_rotated_problem_preconditioned_keeps_kappa_20():
+    # H = [[4.2, -3.8], [-3.8, 4.2]]: its diagonal is 4.2 I, so
+    # P^{-1/2} H P^{-1/2} = H / 4.2 with eigenvalues 0.4/4.2 = 2/21 and
+    # 8/4.2 = 40/21: kappa 20, the same as H's.
+    H = torch.tensor([[4.2, -3.8], [-3.8, 4.2]], dtype=torch.float64)
+    r = H.diagonal().rsqrt()
+    Qt = r[:, None] * H * r[None, :]
+    eig = torch.linalg.eigvalsh(Qt)
+    assert torch.allclose(eig, torch.tensor([2 / 21, 40 / 21],
+                                            dtype=torch.float64), atol=1e-14)
+    assert math.isclose(float(eig[1] / eig[0]), 20.0, rel_tol=1e-12)
+    assert math.isclose(float(Qt[0, 1]), -19 / 21, rel_tol=1e-14)

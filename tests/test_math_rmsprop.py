@@ -125,3 +125,50 @@ def test_centred_and_momentum_variants_match_torch():
             (0.5 * y @ Q @ y).backward()
             opt.step()
             assert torch.allclose(x, y.detach(), rtol=1e-10, atol=1e-12)
+
+
+def _rmsprop_1d(gamma, x0=-2.0, lam=4.0, eta=0.4, steps=3000):
+    x = torch.tensor([x0], dtype=torch.float64)
+    states = d2l.init_rmsprop_states([x])
+    path = []
+    for _ in range(steps):
+        x.grad = lam * x
+        d2l.rmsprop([x], states, {"lr": eta, "gamma": gamma, "eps": 1e-12})
+        path.append(float(x))
+    return path
+
+
+@pytest.mark.parametrize("gamma", [0.3, 0.5, 0.9, 0.99])
+def test_runs_are_drawn_into_the_eta_half_cycle_for_gamma_positive(gamma):
+    # eps = 1e-12 against s = 0.64 moves the cycle by about 1e-12 relative;
+    # gamma = 0.99 approaches slowest (5e-7 off after 3000 steps, 1e-14
+    # after 6000), so 6000 steps and 1e-9.
+    a, b = _rmsprop_1d(gamma, steps=6000)[-2:]
+    assert abs(abs(a) - 0.2) < 1e-9 and abs(abs(b) - 0.2) < 1e-9
+    assert a * b < 0
+
+
+def test_gamma_zero_has_other_cycles_of_size_eta():
+    # gamma = 0 is sign descent: x -> x - eta sign(x); from -2 it ends in
+    # {a, a - eta} with a fixed by the start, here not +-eta/2.
+    a, b = _rmsprop_1d(0.0)[-2:]
+    assert math.isclose(abs(a - b), 0.4, rel_tol=1e-9)
+    assert abs(abs(a) - 0.2) > 0.01
+    for start in (-2.0, -1.93, 0.77):
+        p, q = _rmsprop_1d(0.0, x0=start, steps=50)[-2:]
+        assert math.isclose(abs(p - q), 0.4, rel_tol=1e-9)
+
+
+@pytest.mark.parametrize("gamma", [0.9, 0.99])
+def test_the_step_bound_is_reached_again_after_a_quiet_spell(gamma):
+    x = torch.zeros(1, dtype=torch.float64)
+    states = d2l.init_rmsprop_states([x])
+    for g in [0.01] * 100 + [10.0]:
+        before = float(x)
+        x.grad = torch.tensor([g], dtype=torch.float64)
+        d2l.rmsprop([x], states, {"lr": 1.0, "gamma": gamma})
+    # s = gamma (1 - gamma^100) 1e-4 + (1 - gamma) 100: the quiet part adds
+    # at most 1e-4 to 100 (1 - gamma), a relative 1e-4 / (100 * 0.01)
+    bound = 1 / math.sqrt(1 - gamma)
+    assert before - float(x) <= bound
+    assert math.isclose(before - float(x), bound, rel_tol=1e-4)
