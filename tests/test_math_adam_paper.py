@@ -158,3 +158,110 @@ def test_noise_floor_of_constant_lr_adam_shrinks_like_sqrt_lr():
     assert big[1500:].mean() > 0.9 * big[500:1000].mean()
     decay = floor(lambda t: 0.1 / math.sqrt(t))
     assert decay[1500:].mean() < 0.85 * decay[500:1000].mean()
+
+
+@pytest.mark.parametrize("beta2", [0.99, 0.999])
+def test_corrected_second_moment_is_within_beta2_powers_of_the_mean(beta2):
+    """eq-adam-paper-mean: beta2**(t-1) <= s_hat_t / mean(g**2) <=
+    beta2**-(t-1), and it is 1 for a constant gradient."""
+    gen = torch.Generator().manual_seed(3)
+    g2 = torch.randn(300, generator=gen, dtype=torch.float64) ** 2
+    s = 0.0
+    for t in range(1, 301):
+        s = beta2 * s + (1 - beta2) * g2[t - 1].item()
+        ratio = s / (1 - beta2 ** t) / g2[:t].mean().item()
+        # 1e-12: the recursion's rounding error, far below the bounds' gap
+        assert beta2 ** (t - 1) * (1 - 1e-12) <= ratio
+        assert ratio <= beta2 ** -(t - 1) * (1 + 1e-12)
+    s = 0.0
+    for t in range(1, 50):
+        s = beta2 * s + (1 - beta2) * 4.0
+    assert s / (1 - beta2 ** 49) == pytest.approx(4.0, rel=1e-12)
+
+
+def test_adam_with_lr_over_sqrt_t_is_adagrad_as_beta2_tends_to_1():
+    """eq-adam-paper-adagrad: with beta1 = 0, Adam's step at rate
+    lr / sqrt(t) is Adagrad's step at rate lr, up to beta2**(+-(t-1)/2)."""
+    gen = torch.Generator().manual_seed(4)
+    T, lr = 200, 0.3
+    grads = torch.randn(T, 50, generator=gen, dtype=torch.float64) * (
+        torch.rand(T, 50, generator=gen) < 0.1)
+    for beta2 in (0.999, 1 - 1e-9):
+        xa = torch.zeros(50, dtype=torch.float64)
+        xg = torch.zeros(50, dtype=torch.float64)
+        sa, sg = d2l.init_adam_states([xa]), d2l.init_adagrad_states([xg])
+        worst = 0.0
+        for t in range(1, T + 1):
+            before_a, before_g = xa.clone(), xg.clone()
+            xa.grad, xg.grad = grads[t - 1], grads[t - 1]
+            d2l.adam([xa], sa, {"lr": lr / math.sqrt(t), "beta1": 0.0,
+                                "beta2": beta2, "eps": 1e-30})
+            d2l.adagrad([xg], sg, {"lr": lr, "eps": 1e-30,
+                                   "eps_inside_sqrt": False})
+            moved = (xg - before_g) != 0
+            ratio = (xa - before_a)[moved] / (xg - before_g)[moved]
+            bound = beta2 ** (-(t - 1) / 2)
+            # 1e-9: 1 - beta2**t is computed with a relative error of about
+            # 1e-16 / (t (1 - beta2)) <= 1e-7 for beta2 = 1 - 1e-9, which
+            # enters the ratio halved; the rest is rounding (1e-15).
+            assert (ratio <= bound * (1 + 1e-7)).all()
+            assert (ratio >= (1 / bound) * (1 - 1e-7)).all()
+            worst = max(worst, (ratio - 1).abs().max().item())
+        if beta2 > 0.9999:
+            assert worst < 1e-6  # bound - 1 < 1e-7, plus the 1e-7 above
+
+
+def test_separable_digits_have_no_minimizer():
+    """The digits training set is linearly separable, so the cross-entropy
+    of c (W, b) falls strictly towards 0 as c grows: no minimizer."""
+    data = d2l.split_digits(test_size=500, seed=0)
+    X, y = data.X_train, data.y_train
+    W = torch.zeros(10, 64, requires_grad=True)
+    b = torch.zeros(10, requires_grad=True)
+    opt = torch.optim.SGD([W, b], lr=5.0, momentum=0.9)
+    for _ in range(2000):
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(X @ W.T + b, y).backward()
+        opt.step()
+        if ((X @ W.T + b).argmax(1) == y).all():
+            break
+    with torch.no_grad():
+        scores = (X @ W.T + b).double()
+        assert (scores.argmax(1) == y).all()
+        losses = [torch.nn.functional.cross_entropy(2.0 ** k * scores,
+                                                    y).item()
+                  for k in range(11)]
+    assert all(a > b > 0 for a, b in zip(losses, losses[1:]))
+    # Towards 0: with the smallest margin m > 0, every example's loss at
+    # c (W, b) is at most log(1 + 9 exp(-c m)); at c = 40 / m that is
+    # below 4e-17, and float64 computes the mean loss to about 1e-16.
+    other = scores.scatter(1, y[:, None], -math.inf).max(1).values
+    m = (scores.gather(1, y[:, None])[:, 0] - other).min().item()
+    assert m > 0
+    far = torch.nn.functional.cross_entropy(40 / m * scores, y).item()
+    assert far <= math.log1p(9 * math.exp(-40)) + 1e-16
+
+
+def test_adam_with_momentum_leaves_the_minimum_after_a_long_detour():
+    """beta1 = 0.9, beta2 = 0.999, lr 0.1 on x**2 / 2: tiny after 3000
+    steps, then thrown out; the same update on floats as d2l.adam."""
+    lr, beta1, beta2, eps = 0.1, 0.9, 0.999, 1e-8
+    x, v, s, xs = 1.0, 0.0, 0.0, []
+    for t in range(1, 20_001):
+        g = x
+        v = beta1 * v + (1 - beta1) * g
+        s = beta2 * s + (1 - beta2) * g * g
+        x -= lr * (v / (1 - beta1 ** t)) / (math.sqrt(s / (1 - beta2 ** t))
+                                            + eps)
+        xs.append(x)
+    xs = np.abs(np.array(xs))
+    p = torch.ones(1, dtype=torch.float64)
+    states = d2l.init_adam_states([p])
+    for t in range(1, 501):
+        p.grad = p.detach().clone()
+        d2l.adam([p], states, {"lr": lr, "beta1": beta1, "beta2": beta2,
+                               "eps": eps})
+    assert abs(p.item()) == pytest.approx(xs[499], rel=1e-9, abs=1e-300)
+    assert xs[2000:3000].max() < 1e-30
+    assert xs.min() < 1e-100
+    assert xs[-1000:].max() > 1e-3

@@ -139,3 +139,89 @@ def test_amsgrad_effective_rate_never_increases():
         rate = 1 / math.sqrt(t) / (states[0][2].sqrt() + 1e-8)
         assert bool((rate <= last).all())
         last = rate
+
+
+@pytest.mark.parametrize(("beta1", "beta2"), [(0.9, 0.5), (0.9, 0.9)])
+def test_adamax_finite_t_bound_needs_no_beta1_below_beta2(beta1, beta2):
+    """thm-adamax-bound: the finite-t inequality, tight, for beta1 >= beta2
+    too; then the bound grows without limit."""
+    bounds = []
+    for t in (10, 40):
+        bound = (1 - beta1) / (1 - beta1 ** t) * sum(
+            (beta1 / beta2) ** k for k in range(t))
+        i = torch.arange(1, t + 1, dtype=torch.float64)
+        extremal = (beta2 ** -(t - i))[None]
+        assert float(adamax_ratio(extremal, beta1, beta2)) == pytest.approx(
+            bound, rel=1e-10)
+        gen = torch.Generator().manual_seed(t)
+        random = torch.randn(500, t, generator=gen, dtype=torch.float64)
+        assert float(adamax_ratio(random, beta1, beta2).max()) <= bound * (
+            1 + 1e-12)
+        bounds.append(bound)
+    assert bounds[1] > bounds[0] + 1
+
+
+def test_nadam_scheduled_form():
+    """eq-nadam-scheduled is d2l.nadam with momentum_decay, and
+    1 - Pi_t beta1_(t+1) = 1 - Pi_(t+1)."""
+    gen = torch.Generator().manual_seed(5)
+    beta1, beta2, lr, eps, psi = 0.9, 0.999, 0.1, 1e-8, 0.004
+
+    def beta1_at(t):
+        return beta1 * (1 - 0.5 * 0.96 ** (t * psi))
+
+    x = torch.zeros(3, dtype=torch.float64)
+    states = d2l.init_nadam_states([x])
+    v = torch.zeros(3, dtype=torch.float64)
+    s = torch.zeros(3, dtype=torch.float64)
+    prod = 1.0
+    for t in range(1, 30):
+        g = torch.randn(3, generator=gen, dtype=torch.float64)
+        before = x.clone()
+        x.grad = g
+        d2l.nadam([x], states, {"lr": lr, "momentum_decay": psi})
+        v = beta1 * v + (1 - beta1) * g
+        s = beta2 * s + (1 - beta2) * g ** 2
+        prod *= beta1_at(t)
+        prod_next = prod * beta1_at(t + 1)
+        step = (beta1_at(t + 1) * v / (1 - prod_next)
+                + (1 - beta1_at(t)) * g / (1 - prod))
+        expected = before - lr * step / (torch.sqrt(s / (1 - beta2 ** t))
+                                         + eps)
+        assert torch.allclose(x, expected, rtol=1e-12, atol=1e-14)
+
+
+def synthetic(beta1, beta2, amsgrad=False, steps=100_000, lr=0.1):
+    v = s = s_max = x = 0.0
+    for t in range(1, steps + 1):
+        g = 1010.0 if t % 101 == 1 else -10.0
+        v = beta1 * v + (1 - beta1) * g
+        s = beta2 * s + (1 - beta2) * g * g
+        s_max = max(s_max, s)
+        s_hat = (s_max if amsgrad else s) / (1 - beta2 ** t)
+        x -= lr / math.sqrt(t) * v / (1 - beta1 ** t) / (math.sqrt(s_hat)
+                                                         + 1e-8)
+        x = min(1.0, max(-1.0, x))
+    return x
+
+
+def net_step(beta1, beta2, periods=600):
+    v = s = total = 0.0
+    for t in range(1, 101 * periods + 1):
+        g = 1010.0 if t % 101 == 1 else -10.0
+        v = beta1 * v + (1 - beta1) * g
+        s = beta2 * s + (1 - beta2) * g * g
+        if t > 101 * (periods - 1):
+            total -= v / (1 - beta1 ** t) / math.sqrt(s / (1 - beta2 ** t))
+    return total
+
+
+def test_reddi_synthetic_problem_at_beta2_099():
+    """Adam drifts to the worst point +1 at beta1 = 0.9, beta2 = 0.99,
+    AMSGrad does not; the drift's direction is the sign of the settled net
+    step per period, which turns as beta2 -> 1."""
+    assert synthetic(0.9, 0.99) > 0.9
+    assert synthetic(0.9, 0.99, amsgrad=True) < -0.2
+    assert net_step(0.9, 0.99) > 1
+    assert 0 < net_step(0.9, 0.999) < net_step(0.9, 0.99) / 10
+    assert net_step(0.9, 0.9999) < 0
