@@ -17,7 +17,7 @@ import d2lmini as d2l
     ("adam_paper.first_step", 100, "first moment"),
     ("adam_paper.first_step", 3.162, "v_1"),
     ("adam_paper.cycle", 0.001, "curvature"),
-    ("adam_paper.cycle", 0.02, "2a"),
+    ("adam_paper.cycle", 0.02, "2A"),
     ("adam_paper.rare_boost", 100, "square root"),
     ("adam_paper.rare_boost", 1.0, "square roots"),
 ])
@@ -33,7 +33,7 @@ def test_plausible_wrong_answers_get_a_hint(name, wrong, hint_word):
     ("adam_paper.first_step", "10"),
     ("adam_paper.first_step", torch.tensor(0.1 / 0.01)),
     ("adam_paper.cycle", Fraction(1, 100)),
-    ("adam_paper.cycle", -0.01),  # the sign of a is immaterial
+    ("adam_paper.cycle", -0.01),  # the sign of A is immaterial
     ("adam_paper.rare_boost", np.sqrt(1 / 0.01)),
     ("adam_paper.rare_boost", 9.69),  # a simulation's estimate
 ])

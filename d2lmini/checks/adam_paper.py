@@ -47,8 +47,8 @@ def cycle(answer: Any) -> Feedback:
     return close_to(
         abs(value) if value is not None else answer, 0.01,
         "the amplitude",
-        "if the iterates alternate between a and -a, each step has length "
-        "2a; what length does Adam's step have when s equals g^2?",
+        "if the iterates alternate between A and -A, each step has length "
+        "2A; what length does Adam's step have when s equals g^2?",
         rtol=1e-2)
 
 

@@ -67,9 +67,9 @@ def nadam_steps(answer: Any) -> Feedback:
         return 0.9 * (1 - 0.5 * 0.96 ** (k * 0.004))
 
     if t == expected:
-        return passed(f"mu_{t} = {mu(t):.6f} > 0.8 and mu_{t - 1} = "
+        return passed(f"beta1_{t} = {mu(t):.6f} > 0.8 and beta1_{t - 1} = "
                       f"{mu(t - 1):.6f} is not.")
     if mu(t) > 0.8:
-        return not_yet(f"mu_{t} = {mu(t):.6f} exceeds 0.8, but so does an "
+        return not_yet(f"beta1_{t} = {mu(t):.6f} exceeds 0.8, but so does an "
                        "earlier step", hint)
-    return not_yet(f"mu_{t} = {mu(t):.6f} does not exceed 0.8 yet", hint)
+    return not_yet(f"beta1_{t} = {mu(t):.6f} does not exceed 0.8 yet", hint)
