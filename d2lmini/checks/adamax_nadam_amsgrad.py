@@ -54,7 +54,7 @@ def adam_regret(answer: Callable[[float], Any]) -> Feedback:
 @exercise("adamax_nadam_amsgrad.nadam_steps")
 def nadam_steps(answer: Any) -> Feedback:
     """The first t with 0.9 (1 - 0.96^(0.004 t) / 2) > 0.8."""
-    hint = ("solve 0.96^(t psi) < 2 (1 - 0.8 / 0.9) for t with logarithms "
+    hint = ("solve 0.96^(t phi) < 2 (1 - 0.8 / 0.9) for t with logarithms "
             "and take the smallest integer above")
     value = number(answer)
     if value is None or value != int(value):
