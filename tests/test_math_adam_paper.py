@@ -174,7 +174,7 @@ def test_corrected_second_moment_is_within_beta2_powers_of_the_mean(beta2):
         assert beta2 ** (t - 1) * (1 - 1e-12) <= ratio
         assert ratio <= beta2 ** -(t - 1) * (1 + 1e-12)
     s = 0.0
-    for t in range(1, 50):
+    for _ in range(1, 50):
         s = beta2 * s + (1 - beta2) * 4.0
     assert s / (1 - beta2 ** 49) == pytest.approx(4.0, rel=1e-12)
 
@@ -257,7 +257,7 @@ def test_adam_with_momentum_leaves_the_minimum_after_a_long_detour():
     xs = np.abs(np.array(xs))
     p = torch.ones(1, dtype=torch.float64)
     states = d2l.init_adam_states([p])
-    for t in range(1, 501):
+    for _ in range(500):
         p.grad = p.detach().clone()
         d2l.adam([p], states, {"lr": lr, "beta1": beta1, "beta2": beta2,
                                "eps": eps})
