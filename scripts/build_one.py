@@ -25,6 +25,8 @@ REPO = Path(__file__).resolve().parent.parent
 # Files and folders of the book that a partial build needs as they are.
 LINKED = ["_config.yml", "intro.md", "references.md", "references.bib",
           "notation.md", "_katex",
+          # the theme's stylesheet, script and template
+          "_static", "_templates",
           # the book's Sphinx extension (_config.yml: local_extensions)
           "scripts"]
 

@@ -56,8 +56,12 @@ class Feedback:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        color, border = (
-            ("#e8f5e9", "#2e7d32") if self.passed else ("#fff8e1", "#f9a825")
+        # Light colours with dark text wherever no stylesheet says otherwise
+        # (JupyterLab and Colab, light or dark); the book's website sets the
+        # CSS variables for its dark mode (_static/d2lmini-theme.css).
+        kind, color, border = (
+            ("passed", "#e8f5e9", "#2e7d32") if self.passed
+            else ("not-yet", "#fff8e1", "#f9a825")
         )
         hint = (
             f"<br><em>Hint:</em> {html.escape(self.hint)}"
@@ -65,10 +69,14 @@ class Feedback:
             else ""
         )
         return (
-            f'<div class="d2lmini-feedback" style="background:{color};'
-            f"border-left:4px solid {border};padding:6px 10px;"
-            f'margin:4px 0"><strong>{self.verdict}</strong> '
-            f"<code>{html.escape(self.exercise)}</code>: "
+            f'<div class="d2lmini-feedback d2lmini-feedback-{kind}" style="'
+            f"background:var(--d2lmini-feedback-{kind}-bg,{color});"
+            "color:var(--d2lmini-feedback-fg,#1f2328);"
+            f"border-left:4px solid var(--d2lmini-feedback-{kind}-border,"
+            f'{border});padding:6px 10px;margin:4px 0">'
+            f"<strong>{self.verdict}</strong> "
+            '<code style="color:inherit;background:none">'
+            f"{html.escape(self.exercise)}</code>: "
             f"{html.escape(self.message)}{hint}</div>"
         )
 
