@@ -13,42 +13,32 @@ without internet. Screenshots land in test-output/screenshots/.
 
 from __future__ import annotations
 
-import fcntl
-import functools
 import html.parser
-import http.server
-import json
-import os
 import re
-import shutil
-import subprocess
-import sys
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import OUTPUT, REPO, book_config, run_chapter, toc_chapters
+
+# The built site (site_build), the local server, the browser and its page
+# are fixtures of conftest.py, shared with test_site_theme.py.
+from conftest import (  # noqa: F401 (CHROMIUM*: for test_live_browser)
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    OUTPUT,
+    SITE,
+    book_config,
+    toc_chapters,
+)
 
 pytestmark = [pytest.mark.site, pytest.mark.xdist_group("site")]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-    "--disable-quic",
-]
-SITE = OUTPUT / "site"  # jupyter-book writes into SITE/_build
 SHOTS = OUTPUT / "screenshots"
 CHAPTERS = toc_chapters()
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
-# Browser errors that are known, harmless and not ours to fix. Sphinx 7.x
-# writes the inline scripts that extensions add after the builder starts
-# twice (fixed in Sphinx 8.2, sphinx-doc/sphinx#13402, which Jupyter Book 1
-# cannot use); the second `const THEBE_JS_URL = ...` throws, the first holds.
-KNOWN_NOISE = [
-    re.compile(r"Identifier 'THEBE_JS_URL' has already been declared"),
-]
+# Browser errors that are known, harmless and not ours to fix (none now:
+# the doubled `const THEBE_JS_URL` of Sphinx 7.x, sphinx-doc/sphinx#13402,
+# is written once by _templates/layout.html).
+KNOWN_NOISE: list[re.Pattern] = []
 PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL)\b")
 # ipykernel 7 prints this notice on stderr every time a notebook executes
 # (not on a cached build); it is about the kernel's local TCP socket.
@@ -59,61 +49,6 @@ BUILD_NOISE = [
 
 
 # -- the build -------------------------------------------------------------
-
-def _build_site(build: Path) -> int:
-    # A fresh build folder, except for the execution cache.
-    for entry in build.iterdir():
-        if entry.name != ".jupyter_cache":
-            if entry.is_dir():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
-    env = dict(os.environ, NO_COLOR="1", TERM="dumb")
-    jb = Path(sys.executable).with_name("jupyter-book")
-    proc = subprocess.run(
-        [str(jb), "build", str(REPO), "--path-output", str(SITE),
-         "-W", "-n", "--keep-going"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=1800,
-    )
-    log = ANSI.sub("", proc.stdout + proc.stderr)
-    (SITE / "build.log").write_text(log, encoding="utf-8")
-    return proc.returncode
-
-
-@pytest.fixture(scope="session")
-def site_build():
-    """Build the book into a fresh test-output/site/_build, once per run.
-
-    Under pytest-xdist the site tests may land on several workers (the
-    xdist_group marks are a no-op with pytest 9 and xdist 3.8), so the
-    first worker builds under a file lock and the others of the same run
-    (same PYTEST_XDIST_TESTRUNUID) reuse its result.
-    """
-    build = SITE / "_build"
-    build.mkdir(parents=True, exist_ok=True)
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    stamp = SITE / "build-run.json"
-    with open(SITE / ".build.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        done = json.loads(stamp.read_text()) if stamp.is_file() else {}
-        if run and done.get("run") == run:
-            returncode, failed = done["returncode"], done.get("failed", [])
-        else:
-            stamp.unlink(missing_ok=True)
-            # Every chapter executed once (the chapter tests may be doing
-            # it on the other worker, from the first chapter on: start
-            # from the last), into the cache the build reads.
-            failed = [c for c in reversed(CHAPTERS) if run_chapter(c)["error"]]
-            returncode = None if failed else _build_site(build)
-            stamp.write_text(json.dumps({"run": run, "failed": failed,
-                                         "returncode": returncode}))
-    if failed:
-        pytest.fail(f"the site was not built: {', '.join(failed)} failed "
-                    "to run (see tests/test_notebooks.py's report)",
-                    pytrace=False)
-    log = (SITE / "build.log").read_text(encoding="utf-8")
-    return returncode, log, build / "html"
-
 
 def test_build_has_no_warnings(site_build):
     returncode, log, _ = site_build
@@ -179,67 +114,6 @@ def test_colab_button(site_build, chapter):
 
 
 # -- the browser -----------------------------------------------------------
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="session")
-def server(site_build):
-    html_dir = site_build[2]
-    handler = functools.partial(_QuietHandler, directory=str(html_dir))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).is_file():
-        message = (f"{CHROMIUM} not found: install it with `make browser` "
-                   "(Debian's chromium package)")
-        if os.environ.get("CI"):
-            pytest.fail(message + " (CI is set, so this is a failure)")
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        # Playwright's default launch gives a fresh temporary profile.
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser, server):
-    """A page that may talk to the local server only; records problems."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.blocked, page.errors = [], []
-
-    def only_local(route):
-        if urlparse(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            page.blocked.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_local)
-    page.on("console", lambda msg: msg.type == "error" and page.errors.append(
-        f"console.error: {msg.text} ({msg.location.get('url', '')})"))
-    page.on("pageerror", lambda exc: page.errors.append(
-        f"uncaught exception: {exc}"))
-    page.on("requestfailed", lambda req: req.url in page.blocked or
-            page.errors.append(f"request failed: {req.url} "
-                               f"({req.failure})"))
-    yield page
-    context.close()
-
 
 # The text of the article as a reader sees it, without code and rendered
 # math, to look for TeX that KaTeX left alone.
