@@ -88,6 +88,19 @@ _EXPORTS: dict[str, str] = {
     "digits_net": "digits",
     "split_digits": "digits",
     "train_digits": "digits",
+    # learning-rate schedules t -> eta_t (chapters/lr-schedules)
+    "Schedule": "schedules",
+    "constant": "schedules",
+    "step_decay": "schedules",
+    "exponential": "schedules",
+    "cosine": "schedules",
+    "cosine_restarts": "schedules",
+    "linear_warmup": "schedules",
+    "warmup_cosine": "schedules",
+    "wsd": "schedules",
+    "one_cycle": "schedules",
+    "schedule_from_spec": "schedules",
+    "SCHEDULES": "schedules",
 }
 
 

@@ -65,6 +65,7 @@ _RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "beta2": _UNIT,
     "momentum_decay": (">= 0 or None", lambda v: v >= 0),
     "weight_decay": (">= 0", lambda v: v >= 0),
+    "warmup_steps": (">= 0", lambda v: v >= 0),
 }
 
 
@@ -951,6 +952,156 @@ def adamw(
 
 
 # ---------------------------------------------------------------------------
+# RAdam and schedule-free AdamW (appended with chapters/lr-schedules).
+# ---------------------------------------------------------------------------
+
+
+def init_radam_states(
+    params_or_dim: ParamsOrDim,
+) -> tuple[tuple[torch.Tensor, torch.Tensor, torch.Tensor], ...]:
+    """Triples ``(v, s, t)``, as for Adam (RAdam keeps the same memory).
+
+    Introduced in ``chapters/lr-schedules.ipynb``.
+    """
+    return init_adam_states(params_or_dim)
+
+
+def radam(
+    params: Params,
+    states: Sequence[tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
+    hyperparams: Hyperparams,
+) -> None:
+    r"""RAdam: Adam whose adaptive step waits until it can be trusted.
+
+    .. math::
+        \rho_\infty = \frac{2}{1 - \beta_2} - 1, \qquad
+        \rho_t = \rho_\infty - \frac{2 t \beta_2^t}{1 - \beta_2^t}, \qquad
+        r_t = \sqrt{\frac{(\rho_t - 4)(\rho_t - 2)\rho_\infty}
+                         {(\rho_\infty - 4)(\rho_\infty - 2)\rho_t}}
+
+    and, with :math:`\mathbf{v}_t, \mathbf{s}_t, \hat{\mathbf{v}}_t` as in
+    Adam, :math:`\mathbf{x} \leftarrow \mathbf{x} - \eta\, r_t
+    \hat{\mathbf{v}}_t \sqrt{1 - \beta_2^t} / (\sqrt{\mathbf{s}_t} +
+    \epsilon)` when :math:`\rho_t > 5`, else the momentum step
+    :math:`\mathbf{x} \leftarrow \mathbf{x} - \eta \hat{\mathbf{v}}_t`
+    (Liu et al., 2020). As in PyTorch, ``eps`` is added to
+    :math:`\sqrt{\mathbf{s}_t}`, before the bias correction.
+
+    Args:
+        params: leaf tensors with their gradients in ``p.grad``.
+        states: triples ``(v, s, t)`` from :func:`init_radam_states`.
+        hyperparams: ``lr``, ``beta1``, ``beta2`` (defaults 0.9, 0.999),
+            ``eps`` (default ``1e-8``), ``weight_decay`` (:math:`\nu \ge
+            0`, default 0) and ``decoupled_weight_decay`` (``False``: add
+            :math:`\nu\mathbf{x}` to the gradient; ``True``: multiply
+            :math:`\mathbf{x}` by :math:`1 - \eta\nu` first, as AdamW).
+
+    Same as ``torch.optim.RAdam(params, lr, betas=(beta1, beta2), eps=eps,
+    weight_decay=weight_decay,
+    decoupled_weight_decay=decoupled_weight_decay)``.
+
+    Introduced in ``chapters/lr-schedules.ipynb``.
+    """
+    lr, beta1, beta2, eps, weight_decay, decoupled = read_hyperparams(
+        hyperparams, "radam")
+    rho_inf = 2 / (1 - beta2) - 1
+    for p, (v, s, t) in zip(params, states):
+        with torch.no_grad():
+            t += 1
+            g = p.grad
+            if decoupled:
+                p -= lr * weight_decay * p
+            else:
+                g = g + weight_decay * p
+            v[:] = beta1 * v + (1 - beta1) * g
+            s[:] = beta2 * s + (1 - beta2) * torch.square(g)
+            v_hat = v / (1 - beta1**t)
+            rho_t = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
+            if rho_t > 5:  # the variance of the adaptive step is finite
+                r = torch.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
+                               / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+                p -= (lr * r * v_hat * torch.sqrt(1 - beta2**t)
+                      / (torch.sqrt(s) + eps))
+            else:  # too few squared gradients yet: momentum SGD
+                p -= lr * v_hat
+
+
+def init_schedule_free_adamw_states(
+    params_or_dim: ParamsOrDim,
+) -> tuple[tuple[torch.Tensor, ...], ...]:
+    """Quintuples ``(z, x, s, t, weight_sum)``: the base sequence, the
+    average, the second moment, the step counter and the sum of the
+    averaging weights. ``z`` and ``x`` are set to the parameters at the
+    first update.
+
+    Introduced in ``chapters/lr-schedules.ipynb``.
+    """
+    return tuple((z, z.clone(), z.clone(), _counter(z), _counter(z))
+                 for z in _like(params_or_dim))
+
+
+def schedule_free_adamw(
+    params: Params,
+    states: Sequence[tuple[torch.Tensor, ...]],
+    hyperparams: Hyperparams,
+) -> None:
+    r"""Schedule-free AdamW (Defazio et al., 2024, Algorithm 1).
+
+    The parameter holds :math:`\mathbf{y}_t`, where the gradient is taken;
+    the state keeps the base sequence :math:`\mathbf{z}` and its weighted
+    average :math:`\mathbf{x}` (the point to evaluate):
+
+    .. math::
+        \mathbf{y}_t &= (1 - \beta_1)\mathbf{z}_t + \beta_1 \mathbf{x}_t,
+        \qquad \mathbf{s}_t = \beta_2 \mathbf{s}_{t-1} +
+        (1 - \beta_2)\mathbf{g}_t^2 \\
+        \eta_t &= \eta \sqrt{1 - \beta_2^t}\,\min(1, t / T_w), \qquad
+        \mathbf{z}_{t+1} = \mathbf{z}_t - \eta_t \Bigl(
+        \frac{\mathbf{g}_t}{\sqrt{\mathbf{s}_t} + \epsilon}
+        + \nu \mathbf{y}_t \Bigr) \\
+        c_{t+1} &= \frac{\eta_t^2}{\sum_{i \le t} \eta_i^2}, \qquad
+        \mathbf{x}_{t+1} = (1 - c_{t+1})\mathbf{x}_t +
+        c_{t+1}\mathbf{z}_{t+1}
+
+    with :math:`\mathbf{g}_t = \nabla f(\mathbf{y}_t)` and
+    :math:`\mathbf{z}_1 = \mathbf{x}_1 = \mathbf{y}_1`.
+
+    Args:
+        params: leaf tensors (the points :math:`\mathbf{y}_t`) with their
+            gradients in ``p.grad``.
+        states: from :func:`init_schedule_free_adamw_states`.
+        hyperparams: ``lr``, ``beta1`` (the interpolation, default 0.9),
+            ``beta2`` (default 0.999), ``eps`` (``1e-8``),
+            ``weight_decay`` (:math:`\nu`, default 0) and
+            ``warmup_steps`` (:math:`T_w`, default 0: no warmup).
+
+    The authors' ``AdamWScheduleFree`` differs in two details: its
+    averaging weights use the largest rate so far without the factor
+    :math:`\sqrt{1-\beta_2^t}`, and it adds ``eps`` after the bias
+    correction; it stores no :math:`\mathbf{x}` (it recomputes it from
+    :math:`\mathbf{y}` and :math:`\mathbf{z}`).
+
+    Introduced in ``chapters/lr-schedules.ipynb``.
+    """
+    lr, beta1, beta2, eps, weight_decay, warmup = read_hyperparams(
+        hyperparams, "schedule_free_adamw")
+    for p, (z, x, s, t, weight_sum) in zip(params, states):
+        with torch.no_grad():
+            t += 1
+            if t == 1:  # z_1 = x_1 = y_1, the starting point
+                z[:] = p
+                x[:] = p
+            s[:] = beta2 * s + (1 - beta2) * torch.square(p.grad)
+            ramp = min(1.0, float(t) / warmup) if warmup > 0 else 1.0
+            lr_t = lr * torch.sqrt(1 - beta2**t) * ramp
+            z -= lr_t * (p.grad / (torch.sqrt(s) + eps) + weight_decay * p)
+            weight_sum += lr_t**2
+            c = lr_t**2 / weight_sum if weight_sum > 0 else 0.0
+            x[:] = (1 - c) * x + c * z
+            p[:] = (1 - beta1) * z + beta1 * x  # y_{t+1}
+
+
+# ---------------------------------------------------------------------------
 # The one registration of every optimizer.
 # ---------------------------------------------------------------------------
 
@@ -1000,6 +1151,13 @@ REGISTRY: dict[str, Registration] = {
         "bias_correction": False}),
     "adamw": Registration(adamw, init_adamw_states, {
         "lr": _REQUIRED, **_ADAM_BETAS, "eps": 1e-6, "weight_decay": 0.01}),
+    "radam": Registration(radam, init_radam_states, {
+        "lr": _REQUIRED, **_ADAM_BETAS, "eps": 1e-8, "weight_decay": 0.0,
+        "decoupled_weight_decay": False}),
+    "schedule_free_adamw": Registration(
+        schedule_free_adamw, init_schedule_free_adamw_states, {
+            "lr": _REQUIRED, **_ADAM_BETAS, "eps": 1e-8,
+            "weight_decay": 0.0, "warmup_steps": 0}),
 }
 
 # Derived tables (never edited by hand).

@@ -578,9 +578,11 @@ def test_check_hyperparams_fills_in_the_sources_defaults():
 
 def test_registry_lists_every_rule():
     # AdamW (appended for the Adam chapter) has tests of its own, in
-    # tests/test_optim_adamw.py.
-    assert set(optim.OPTIMIZERS) == set(RULES) | {"adamw"}
-    assert set(optim._SPECS) == set(RULES) | {"adamw"}
+    # tests/test_optim_adamw.py; RAdam and schedule-free AdamW (appended
+    # for the schedules chapter) in tests/test_schedules.py.
+    own_tests = {"adamw", "radam", "schedule_free_adamw"}
+    assert set(optim.OPTIMIZERS) == set(RULES) | own_tests
+    assert set(optim._SPECS) == set(RULES) | own_tests
 
 
 # --- 2-D trainers ------------------------------------------------------------

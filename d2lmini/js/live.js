@@ -296,6 +296,54 @@
         }
       }
     },
+    radam: {
+      init: adamState,
+      step: function (x, g, st, h) {
+        st.t += 1;
+        var c1 = 1 - Math.pow(h.beta1, st.t), c2 = 1 - Math.pow(h.beta2, st.t);
+        var rhoInf = 2 / (1 - h.beta2) - 1;
+        var rho = rhoInf - 2 * st.t * Math.pow(h.beta2, st.t) / c2;
+        var r = Math.sqrt((rho - 4) * (rho - 2) * rhoInf /
+                          ((rhoInf - 4) * (rhoInf - 2) * rho));
+        for (var i = 0; i < 2; i++) {
+          var gi = g[i];
+          if (h.decoupled_weight_decay) {
+            x[i] = x[i] - h.lr * h.weight_decay * x[i];
+          } else {
+            gi = gi + h.weight_decay * x[i];
+          }
+          st.v[i] = h.beta1 * st.v[i] + (1 - h.beta1) * gi;
+          st.s[i] = h.beta2 * st.s[i] + (1 - h.beta2) * (gi * gi);
+          var vh = st.v[i] / c1;
+          if (rho > 5) {  // rectified adaptive step
+            x[i] = x[i] - h.lr * r * vh * Math.sqrt(c2) /
+              (Math.sqrt(st.s[i]) + h.eps);
+          } else {  // momentum SGD while rho_t <= 5
+            x[i] = x[i] - h.lr * vh;
+          }
+        }
+      }
+    },
+    schedule_free_adamw: {
+      init: function () {
+        return {z: zeros(), x: zeros(), s: zeros(), t: 0, wsum: 0};
+      },
+      step: function (x, g, st, h) {  // x holds y_t
+        st.t += 1;
+        if (st.t === 1) { st.z = x.slice(); st.x = x.slice(); }
+        var ramp = h.warmup_steps > 0 ? Math.min(1, st.t / h.warmup_steps) : 1;
+        var lrT = h.lr * Math.sqrt(1 - Math.pow(h.beta2, st.t)) * ramp;
+        st.wsum += lrT * lrT;
+        var c = st.wsum > 0 ? lrT * lrT / st.wsum : 0;
+        for (var i = 0; i < 2; i++) {
+          st.s[i] = h.beta2 * st.s[i] + (1 - h.beta2) * (g[i] * g[i]);
+          st.z[i] = st.z[i] - lrT * (g[i] / (Math.sqrt(st.s[i]) + h.eps) +
+                                     h.weight_decay * x[i]);
+          st.x[i] = (1 - c) * st.x[i] + c * st.z[i];
+          x[i] = (1 - h.beta1) * st.z[i] + h.beta1 * st.x[i];
+        }
+      }
+    },
     amsgrad: {
       init: function () {
         return {v: zeros(), s: zeros(), smax: zeros(), t: 0};
