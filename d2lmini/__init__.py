@@ -90,10 +90,10 @@ _EXPORTS: dict[str, str] = {
     "train_digits": "digits",
     # learning-rate schedules t -> eta_t (chapters/lr-schedules)
     "Schedule": "schedules",
-    "constant": "schedules",
+    "constant_lr": "schedules",
     "step_decay": "schedules",
-    "exponential": "schedules",
-    "cosine": "schedules",
+    "exponential_decay": "schedules",
+    "cosine_decay": "schedules",
     "cosine_restarts": "schedules",
     "linear_warmup": "schedules",
     "warmup_cosine": "schedules",

@@ -14,10 +14,10 @@ holds after ``t - 1`` calls of ``scheduler.step()``
 ==================  ========================================================
 schedule            ``torch.optim.lr_scheduler``
 ==================  ========================================================
-``constant``        ``ConstantLR(factor=1)``
+``constant_lr``     ``ConstantLR(factor=1)``
 ``step_decay``      ``StepLR(step_size, gamma)``
-``exponential``     ``ExponentialLR(gamma)``
-``cosine``          ``CosineAnnealingLR(T_max=num_steps, eta_min)``
+``exponential_decay````ExponentialLR(gamma)``
+``cosine_decay``    ``CosineAnnealingLR(T_max=num_steps, eta_min)``
 ``cosine_restarts`` ``CosineAnnealingWarmRestarts(T_0=period, T_mult, ...)``
 ``linear_warmup``   ``LinearLR(1 / warmup, 1, total_iters=warmup - 1)``
 ``warmup_cosine``   ``SequentialLR`` of the two above, milestone ``warmup``
@@ -35,7 +35,8 @@ from typing import Any, Callable
 
 from ._args import check_int, check_number
 
-__all__ = ["Schedule", "constant", "step_decay", "exponential", "cosine",
+__all__ = ["Schedule", "constant_lr", "step_decay", "exponential_decay",
+           "cosine_decay",
            "cosine_restarts", "linear_warmup", "warmup_cosine", "wsd",
            "one_cycle", "SCHEDULES", "schedule_from_spec"]
 
@@ -44,7 +45,7 @@ class Schedule:
     """A learning-rate schedule: ``schedule(t)`` is the rate of update t.
 
     Attributes:
-        kind: the name of the function that made it, e.g. ``"cosine"``.
+        kind: the name of the function that made it, e.g. ``"cosine_decay"``.
         args: its arguments after ``lr`` (a dict), so that
             ``spec = {kind: [lr, *args.values()]}`` rebuilds it
             (:func:`schedule_from_spec`, and the live traces).
@@ -78,15 +79,15 @@ def _cos_between(high: float, low: float, fraction: float) -> float:
     return low + (high - low) * (1 + math.cos(math.pi * fraction)) / 2
 
 
-def constant(lr: float) -> Schedule:
+def constant_lr(lr: float) -> Schedule:
     r"""The same rate at every update, :math:`\eta_t = \eta`.
 
     Example:
-        >>> constant(0.1)(7)
+        >>> constant_lr(0.1)(7)
         0.1
     """
     lr = _lr(lr)
-    return Schedule("constant", lr, {}, lambda t: lr)
+    return Schedule("constant_lr", lr, {}, lambda t: lr)
 
 
 def step_decay(lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
@@ -106,35 +107,36 @@ def step_decay(lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
                     lambda t: lr * gamma ** ((t - 1) // step_size))
 
 
-def exponential(lr: float, gamma: float) -> Schedule:
+def exponential_decay(lr: float, gamma: float) -> Schedule:
     r"""Multiply by ``gamma`` after every update,
     :math:`\eta_t = \eta\,\gamma^{t-1}`.
 
     Example:
-        >>> exponential(1.0, 0.5)(3)
+        >>> exponential_decay(1.0, 0.5)(3)
         0.25
     """
     lr = _lr(lr)
     gamma = check_number("gamma", gamma, 0, 1)
-    return Schedule("exponential", lr, {"gamma": gamma},
+    return Schedule("exponential_decay", lr, {"gamma": gamma},
                     lambda t: lr * gamma ** (t - 1))
 
 
-def cosine(lr: float, num_steps: int, min_lr: float = 0.0) -> Schedule:
+def cosine_decay(lr: float, num_steps: int, min_lr: float = 0.0) -> Schedule:
     r"""Half a cosine wave from ``lr`` down to ``min_lr`` over ``num_steps``
     updates: :math:`\eta_t = \eta_{\min} + \frac{\eta - \eta_{\min}}{2}
     \bigl(1 + \cos\frac{\pi (t-1)}{T}\bigr)` for :math:`t \le T + 1`, then
     :math:`\eta_{\min}`.
 
     Example:
-        >>> s = cosine(1.0, 4)
+        >>> s = cosine_decay(1.0, 4)
         >>> [round(s(t), 4) for t in range(1, 7)]
         [1.0, 0.8536, 0.5, 0.1464, 0.0, 0.0]
     """
     lr = _lr(lr)
     num_steps = check_int("num_steps", num_steps, 1)
     min_lr = check_number("min_lr", min_lr, 0, lr)
-    return Schedule("cosine", lr, {"num_steps": num_steps, "min_lr": min_lr},
+    return Schedule("cosine_decay", lr, {"num_steps": num_steps,
+                                         "min_lr": min_lr},
                     lambda t: _cos_between(lr, min_lr,
                                            min(t - 1, num_steps) / num_steps))
 
@@ -191,7 +193,7 @@ def _check_budget(warmup: Any, num_steps: Any) -> tuple[int, int]:
 
 def warmup_cosine(lr: float, warmup: int, num_steps: int,
                   min_lr: float = 0.0) -> Schedule:
-    r"""Linear warmup over ``warmup`` updates, then :func:`cosine` over
+    r"""Linear warmup over ``warmup`` updates, then :func:`cosine_decay` over
     the remaining ``num_steps - warmup``: :math:`\eta_t = \eta\,t/W` for
     :math:`t \le W`, :math:`\eta_t =` ``cosine(lr, num_steps - W,
     min_lr)(t - W)`` after (``warmup=0``: cosine alone).
@@ -291,7 +293,8 @@ def one_cycle(lr: float, num_steps: int, pct_start: float = 0.3,
 
 
 SCHEDULES: dict[str, Callable[..., Schedule]] = {
-    f.__name__: f for f in (constant, step_decay, exponential, cosine,
+    f.__name__: f for f in (constant_lr, step_decay, exponential_decay,
+                            cosine_decay,
                             cosine_restarts, linear_warmup, warmup_cosine,
                             wsd, one_cycle)}
 
@@ -300,7 +303,7 @@ def schedule_from_spec(spec: Any) -> Schedule:
     """The schedule of ``{kind: [lr, arg, ...]}`` (``Schedule.spec``).
 
     Example:
-        >>> schedule_from_spec({"cosine": [0.5, 10, 0.0]})(1)
+        >>> schedule_from_spec({"cosine_decay": [0.5, 10, 0.0]})(1)
         0.5
     """
     if not isinstance(spec, dict) or len(spec) != 1:

@@ -39,7 +39,7 @@ def test_decaying_step_removes_the_floor():
 def test_cosine_rates_sum_to_half_the_peak_plus_one_half(n):
     # sum_{k=0}^{n-1} (1 + cos(pi k / n)) / 2 = (n + 1) / 2: the cosines of
     # k and n - k cancel, cos(0) = 1 remains. Rounding: n terms of 1e-16.
-    s = d2l.cosine(1.0, n)
+    s = d2l.cosine_decay(1.0, n)
     assert math.fsum(s(t) for t in range(1, n + 1)) == pytest.approx(
         (n + 1) / 2, rel=1e-13)
 

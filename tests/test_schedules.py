@@ -49,9 +49,9 @@ def _seq(opt, first, second, milestone):
 
 CASES = [
     (S.step_decay(0.5, 7, 0.3), lambda o: ls.StepLR(o, 7, 0.3), 40),
-    (S.exponential(0.5, 0.97), lambda o: ls.ExponentialLR(o, 0.97), 60),
-    (S.cosine(0.5, 50), lambda o: ls.CosineAnnealingLR(o, 50), 51),
-    (S.cosine(0.5, 50, 0.01),
+    (S.exponential_decay(0.5, 0.97), lambda o: ls.ExponentialLR(o, 0.97), 60),
+    (S.cosine_decay(0.5, 50), lambda o: ls.CosineAnnealingLR(o, 50), 51),
+    (S.cosine_decay(0.5, 50, 0.01),
      lambda o: ls.CosineAnnealingLR(o, 50, eta_min=0.01), 51),
     (S.cosine_restarts(0.5, 10),
      lambda o: ls.CosineAnnealingWarmRestarts(o, 10), 45),
@@ -103,20 +103,20 @@ def test_every_kind_rebuilds_from_its_spec():
         again = S.schedule_from_spec(s.spec)
         assert [again(t) for t in range(1, steps)] == [
             s(t) for t in range(1, steps)]
-    assert set(S.SCHEDULES) >= {"constant", "wsd", "one_cycle"}
+    assert set(S.SCHEDULES) >= {"constant_lr", "wsd", "one_cycle"}
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: S.cosine(-0.1, 10), "lr must be a finite number >= 0"),
-    (lambda: S.cosine(0.1, 0), "num_steps must be a whole number >= 1"),
-    (lambda: S.cosine(0.1, 10.0), "num_steps must be a whole number"),
-    (lambda: S.cosine(0.1, 10, 0.2), "min_lr must be a finite number"),
+    (lambda: S.cosine_decay(-0.1, 10), "lr must be a finite number >= 0"),
+    (lambda: S.cosine_decay(0.1, 0), "num_steps must be a whole number >= 1"),
+    (lambda: S.cosine_decay(0.1, 10.0), "num_steps must be a whole number"),
+    (lambda: S.cosine_decay(0.1, 10, 0.2), "min_lr must be a finite number"),
     (lambda: S.warmup_cosine(0.1, 10, 10), "warmup must be < num_steps"),
     (lambda: S.wsd(0.1, 5, 20, 16), "decay_steps must be a whole number "
                                     "between 1 and 15"),
     (lambda: S.step_decay(0.1, 3, 1.5), "gamma must be a finite number"),
     (lambda: S.one_cycle(0.1, 3, 0.3), "pct_start * num_steps must be > 1"),
-    (lambda: S.cosine(0.1, 10)(0), "t must be a whole number >= 1"),
+    (lambda: S.cosine_decay(0.1, 10)(0), "t must be a whole number >= 1"),
     (lambda: S.schedule_from_spec({"cosinus": [0.1, 10]}),
      "unknown schedule kind"),
 ])
@@ -135,7 +135,7 @@ def test_schedules_drive_the_package_helpers():
     data_iter, feature_dim = d2l.get_data_ch11(batch_size=100, n=200)
     hist = d2l.train_ch11(d2l.sgd, d2l.init_sgd_states(feature_dim), {},
                           data_iter, feature_dim, num_epochs=1,
-                          schedule=S.cosine(0.05, 2))
+                          schedule=S.cosine_decay(0.05, 2))
     assert hist.final_loss < hist.initial_loss
 
 
