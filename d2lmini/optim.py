@@ -66,6 +66,13 @@ _RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "momentum_decay": (">= 0 or None", lambda v: v >= 0),
     "weight_decay": (">= 0", lambda v: v >= 0),
     "warmup_steps": (">= 0", lambda v: v >= 0),
+    "beta2_decay": ("<= 0", lambda v: v <= 0),
+    "eps1": ("> 0", lambda v: v > 0),
+    "eps2": (">= 0", lambda v: v >= 0),
+    "d": (">= 1", lambda v: v >= 1),
+    "ns_steps": ("a whole number in [0, 100)",
+                 lambda v: isinstance(v, numbers.Integral) and 0 <= v < 100),
+    "adamw_lr": (">= 0", lambda v: v >= 0),
 }
 
 
@@ -1102,6 +1109,375 @@ def schedule_free_adamw(
 
 
 # ---------------------------------------------------------------------------
+# Adafactor, Lion, Muon and a small Shampoo (appended with
+# chapters/after-adam).
+# ---------------------------------------------------------------------------
+
+
+def init_adafactor_states(
+    params_or_dim: ParamsOrDim,
+) -> tuple[tuple[Any, Any, torch.Tensor], ...]:
+    """Triples ``(r, c, t)``, one per parameter.
+
+    For a matrix (a tensor of two or more dimensions, factored over its
+    last two) ``r`` holds the mean squared gradient of each row (shape
+    ``(..., m, 1)``) and ``c`` that of each column (shape ``(..., 1, n)``);
+    for a vector ``r`` is the full second moment and ``c`` is ``None``.
+    ``t`` is the step counter.
+
+    Introduced in ``chapters/after-adam.ipynb``.
+    """
+    states = []
+    for z in _like(params_or_dim):
+        if z.dim() >= 2:
+            r = z.new_zeros((*z.shape[:-1], 1))
+            c = z.new_zeros((*z.shape[:-2], 1, z.shape[-1]))
+            states.append((r, c, _counter(z)))
+        else:
+            states.append((z, None, _counter(z)))
+    return tuple(states)
+
+
+def adafactor(
+    params: Params,
+    states: Sequence[tuple[Any, Any, torch.Tensor]],
+    hyperparams: Hyperparams,
+) -> None:
+    r"""Adafactor: a factored second moment and a relative step size.
+
+    For an :math:`m \times n` gradient :math:`\mathbf{G}_t` the second
+    moment is kept as row means :math:`\mathbf{r}_t` and column means
+    :math:`\mathbf{c}_t` of :math:`\mathbf{G}_t^2`, averaged with
+    :math:`1 - \beta_{2,t} = t^{-0.8}`; their product, divided by the
+    mean of :math:`\mathbf{r}_t`, stands for :math:`\mathbf{S}_t`:
+
+    .. math::
+        \hat{\mathbf{S}}_t = \frac{\mathbf{r}_t \mathbf{c}_t}
+        {\operatorname{mean}(\mathbf{r}_t)}, \qquad
+        \mathbf{U}_t = \frac{\mathbf{G}_t}{\sqrt{\hat{\mathbf{S}}_t}},
+        \qquad
+        \mathbf{X} \leftarrow \mathbf{X} - \frac{\alpha_t}
+        {\max(1, \operatorname{RMS}(\mathbf{U}_t)/d)} \mathbf{U}_t
+
+    with the relative step :math:`\alpha_t = \max(\epsilon_2,
+    \operatorname{RMS}(\mathbf{X}))\,\min(\eta, 1/\sqrt{t})`. A vector
+    keeps its full second moment. No momentum (Shazeer and Stern, 2018,
+    with :math:`\beta_1 = 0`, as ``torch.optim.Adafactor``).
+
+    Args:
+        params: leaf tensors with their gradients in ``p.grad``.
+        states: from :func:`init_adafactor_states`.
+        hyperparams: ``lr`` (:math:`\eta`, the cap of the relative step,
+            default 0.01), ``beta2_decay`` (default -0.8), ``eps1`` (floor
+            of :math:`\hat{\mathbf{S}}` is its square; default the machine
+            epsilon of float32, PyTorch's for float32 parameters),
+            ``eps2`` (floor of the parameter's RMS, default 1e-3), ``d``
+            (clipping threshold, default 1) and ``weight_decay``
+            (decoupled, :math:`\mathbf{X} \leftarrow (1 - \eta\nu)
+            \mathbf{X}`, default 0).
+
+    Same as ``torch.optim.Adafactor(params, lr, beta2_decay, eps=(eps1,
+    eps2), d=d, weight_decay=weight_decay)``.
+
+    Introduced in ``chapters/after-adam.ipynb``.
+    """
+    lr, beta2_decay, eps1, eps2, d, weight_decay = read_hyperparams(
+        hyperparams, "adafactor")
+    for p, (r, c, t) in zip(params, states):
+        with torch.no_grad():
+            t += 1
+            step = float(t)
+            w = step**beta2_decay  # 1 - beta2_t: 1 at t = 1, then smaller
+            rms_x = float(torch.linalg.vector_norm(p)) / p.numel() ** 0.5
+            alpha = max(eps2, rms_x) * min(lr, 1 / step**0.5)
+            p -= lr * weight_decay * p
+            g2 = torch.square(p.grad)
+            if c is not None:  # a matrix: row and column means only
+                r[:] = r + w * (g2.mean(dim=-1, keepdim=True) - r)
+                c[:] = c + w * (g2.mean(dim=-2, keepdim=True) - c)
+                mean_r = r.mean(dim=-2, keepdim=True).clamp(min=eps1)
+                s_hat = r @ c / mean_r
+            else:  # a vector: the full second moment
+                r[:] = r + w * (g2 - r)
+                s_hat = r
+            u = p.grad / torch.sqrt(s_hat.clamp(min=eps1 * eps1))
+            rms_u = float(torch.linalg.vector_norm(u)) / u.numel() ** 0.5
+            p -= alpha / max(1.0, rms_u / d) * u
+
+
+def init_lion_states(
+    params_or_dim: ParamsOrDim,
+) -> tuple[torch.Tensor, ...]:
+    """Momenta ``m = 0``, one per parameter (Lion keeps nothing else).
+
+    Introduced in ``chapters/after-adam.ipynb``.
+    """
+    return tuple(_like(params_or_dim))
+
+
+def lion(
+    params: Params,
+    states: Sequence[torch.Tensor],
+    hyperparams: Hyperparams,
+) -> None:
+    r"""Lion (Chen et al., 2023): the sign of a blend of momentum and
+    gradient.
+
+    .. math::
+        \mathbf{c}_t = \beta_1 \mathbf{m}_{t-1} + (1 - \beta_1)
+        \mathbf{g}_t, \qquad
+        \mathbf{x} \leftarrow \mathbf{x} - \eta\bigl(
+        \operatorname{sgn}(\mathbf{c}_t) + \nu \mathbf{x}\bigr), \qquad
+        \mathbf{m}_t = \beta_2 \mathbf{m}_{t-1} + (1 - \beta_2)
+        \mathbf{g}_t
+
+    Every coordinate moves by exactly :math:`\eta` (plus the decay), or
+    not at all where :math:`c_{t,i} = 0`. With ``beta1=0`` it is signSGD
+    (with decay).
+
+    Args:
+        params: leaf tensors with their gradients in ``p.grad``.
+        states: momenta from :func:`init_lion_states`.
+        hyperparams: ``lr`` (:math:`\eta`), ``beta1`` (default 0.9),
+            ``beta2`` (default 0.99) and ``weight_decay`` (:math:`\nu`,
+            default 0), as in the paper's Algorithm 2. Not in
+            ``torch.optim``.
+
+    Introduced in ``chapters/after-adam.ipynb``.
+    """
+    lr, beta1, beta2, weight_decay = read_hyperparams(hyperparams, "lion")
+    for p, m in zip(params, states):
+        with torch.no_grad():
+            c = beta1 * m + (1 - beta1) * p.grad
+            p -= lr * (torch.sign(c) + weight_decay * p)
+            m[:] = beta2 * m + (1 - beta2) * p.grad
+
+
+# The quintic of Jordan et al.'s Muon (also torch.optim.Muon's default).
+NS_COEFFICIENTS = (3.4445, -4.7750, 2.0315)
+
+
+def newton_schulz(
+    G: torch.Tensor,
+    steps: int = 5,
+    coefficients: tuple[float, float, float] = NS_COEFFICIENTS,
+    eps: float = 1e-7,
+) -> torch.Tensor:
+    r"""Bring the singular values of a matrix near 1 without an SVD.
+
+    With :math:`\mathbf{G} = \mathbf{U}\boldsymbol{\Sigma}\mathbf{V}^\top`,
+    scale :math:`\mathbf{X}_0 = \mathbf{G}/\|\mathbf{G}\|_F` (so every
+    singular value is at most 1) and apply ``steps`` times the odd
+    polynomial
+
+    .. math::
+        \mathbf{X} \leftarrow a\mathbf{X} + b(\mathbf{X}\mathbf{X}^\top)
+        \mathbf{X} + c(\mathbf{X}\mathbf{X}^\top)^2\mathbf{X},
+
+    which maps each singular value :math:`\sigma` to
+    :math:`a\sigma + b\sigma^3 + c\sigma^5` and keeps
+    :math:`\mathbf{U}` and :math:`\mathbf{V}`. The classical cubic
+    ``(1.5, -0.5, 0)`` converges to :math:`\mathbf{U}\mathbf{V}^\top`;
+    Muon's quintic (the default) grows small singular values faster and
+    leaves them between about 0.7 and 1.2. A tall matrix is transposed
+    first, so that :math:`\mathbf{X}\mathbf{X}^\top` is the smaller Gram
+    matrix. ``torch.optim.Muon`` runs the same steps in bfloat16; this
+    one keeps the dtype of ``G``.
+
+    Args:
+        G: a 2-D floating-point tensor.
+        steps: number of iterations, a whole number >= 0.
+        coefficients: ``(a, b, c)``.
+        eps: floor of :math:`\|\mathbf{G}\|_F` (a zero matrix stays zero).
+
+    Returns:
+        A tensor shaped like ``G``.
+
+    Raises:
+        ValueError: ``G`` is not a 2-D float tensor, ``steps`` is not a
+            whole number >= 0, ``coefficients`` are not three numbers, or
+            ``eps`` is not > 0.
+
+    Introduced in ``chapters/after-adam.ipynb``.
+    """
+    _check_newton_schulz(G, steps, coefficients, eps)
+    a, b, c = coefficients
+    tall = G.shape[0] > G.shape[1]
+    X = G.T if tall else G
+    X = X / torch.linalg.matrix_norm(X).clamp(min=eps)
+    for _ in range(steps):
+        A = X @ X.T
+        X = a * X + (b * A + c * A @ A) @ X
+    return X.T if tall else X
+
+
+def _check_newton_schulz(G: Any, steps: Any, coefficients: Any,
+                         eps: Any) -> None:
+    if (not isinstance(G, torch.Tensor) or G.dim() != 2
+            or not G.is_floating_point()):
+        shown = (f"a {G.dtype} tensor of shape {tuple(G.shape)}"
+                 if isinstance(G, torch.Tensor) else type(G).__name__)
+        raise ValueError(f"G must be a 2-D float tensor, got {shown}")
+    if (isinstance(steps, bool) or not isinstance(steps, numbers.Integral)
+            or steps < 0):
+        raise ValueError(
+            f"steps must be a whole number >= 0, got {steps!r}")
+    if (not isinstance(coefficients, Sequence) or len(coefficients) != 3
+            or not all(is_number(v) for v in coefficients)):
+        raise ValueError(
+            "coefficients must be three numbers (a, b, c), got "
+            f"{coefficients!r}")
+    if not is_number(eps) or eps <= 0:
+        raise ValueError(f"eps must be a number > 0, got {eps!r}")
+
+
+def init_muon_states(
+    params_or_dim: ParamsOrDim,
+) -> tuple[tuple[Any, ...], ...]:
+    """Triples, one per parameter: ``(B, None, None)`` for a matrix (its
+    momentum buffer) and AdamW's ``(v, s, t)`` for any other tensor, which
+    Muon leaves to AdamW.
+
+    Introduced in ``chapters/after-adam.ipynb``.
+    """
+    return tuple((z, None, None) if z.dim() == 2
+                 else (z, z.clone(), _counter(z))
+                 for z in _like(params_or_dim))
+
+
+def muon(
+    params: Params,
+    states: Sequence[tuple[Any, ...]],
+    hyperparams: Hyperparams,
+) -> None:
+    r"""Muon: momentum, orthogonalized, for the matrices; AdamW for the rest.
+
+    For an :math:`m \times n` weight matrix with gradient
+    :math:`\mathbf{G}_t` (momentum :math:`\mu`):
+
+    .. math::
+        \mathbf{B}_t &= \mu \mathbf{B}_{t-1} + (1 - \mu)\mathbf{G}_t,
+        \qquad \tilde{\mathbf{B}}_t = (1 - \mu)\mathbf{G}_t +
+        \mu\mathbf{B}_t \text{ (Nesterov) or } \mathbf{B}_t \\
+        \mathbf{X} &\leftarrow (1 - \eta\nu)\mathbf{X} - \eta
+        \sqrt{\max(1, m/n)}\;
+        \operatorname{NS}(\tilde{\mathbf{B}}_t)
+
+    with :math:`\operatorname{NS}` the Newton–Schulz iteration
+    (:func:`newton_schulz`), which makes the singular values of the step
+    about 1. Tensors that are not matrices (biases; the point of a 2-D
+    trace) get :func:`adamw` with learning rate ``adamw_lr``, the same
+    ``weight_decay``, betas (0.9, 0.999) and eps 1e-8.
+
+    Args:
+        params: leaf tensors with their gradients in ``p.grad``.
+        states: from :func:`init_muon_states`.
+        hyperparams: ``lr`` (:math:`\eta`), ``momentum`` (:math:`\mu`,
+            default 0.95), ``nesterov`` (default ``True``),
+            ``weight_decay`` (:math:`\nu`, default 0.1), ``ns_steps``
+            (default 5) and ``adamw_lr`` (default 1e-3).
+
+    On matrices the same as ``torch.optim.Muon(params, lr, weight_decay,
+    momentum, nesterov, ns_steps=ns_steps)``, except that PyTorch runs the
+    Newton–Schulz steps in bfloat16 and this keeps the parameter's dtype.
+
+    Introduced in ``chapters/after-adam.ipynb``.
+    """
+    lr, momentum, nesterov, weight_decay, ns_steps, adamw_lr = (
+        read_hyperparams(hyperparams, "muon"))
+    for p, (B, s, t) in zip(params, states):
+        if p.dim() != 2:  # not a matrix: AdamW
+            adamw([p], [(B, s, t)], {"lr": adamw_lr, "eps": 1e-8,
+                                     "weight_decay": weight_decay})
+            continue
+        with torch.no_grad():
+            B[:] = momentum * B + (1 - momentum) * p.grad
+            update = ((1 - momentum) * p.grad + momentum * B if nesterov
+                      else B)
+            ortho = newton_schulz(update, ns_steps)
+            rows, cols = p.shape
+            p -= lr * weight_decay * p
+            p -= lr * max(1.0, rows / cols) ** 0.5 * ortho
+
+
+def _inverse_root(M: torch.Tensor, root: int, eps: float) -> torch.Tensor:
+    """``(M + eps I)^(-1/root)`` of a symmetric positive semidefinite M."""
+    w, Q = torch.linalg.eigh(M + eps * torch.eye(len(M), dtype=M.dtype,
+                                                 device=M.device))
+    return Q @ torch.diag(w.clamp(min=eps) ** (-1 / root)) @ Q.T
+
+
+def init_shampoo_states(
+    params_or_dim: ParamsOrDim,
+) -> tuple[tuple[torch.Tensor, Any], ...]:
+    """Pairs ``(L, R)`` of zeros: for an ``m x n`` matrix ``L`` is
+    ``m x m`` and ``R`` is ``n x n``; any other tensor, flattened to ``k``
+    numbers, gets one ``k x k`` matrix ``L`` and ``R = None``.
+
+    Introduced in ``chapters/after-adam.ipynb``.
+    """
+    states = []
+    for z in _like(params_or_dim):
+        if z.dim() == 2:
+            m, n = z.shape
+            states.append((z.new_zeros((m, m)), z.new_zeros((n, n))))
+        else:
+            k = z.numel()
+            states.append((z.new_zeros((k, k)), None))
+    return tuple(states)
+
+
+def shampoo(
+    params: Params,
+    states: Sequence[tuple[torch.Tensor, Any]],
+    hyperparams: Hyperparams,
+) -> None:
+    r"""Shampoo (Gupta et al., 2018), small: one preconditioner per side.
+
+    For a matrix gradient :math:`\mathbf{G}_t`:
+
+    .. math::
+        \mathbf{L}_t = \mathbf{L}_{t-1} + \mathbf{G}_t\mathbf{G}_t^\top,
+        \quad
+        \mathbf{R}_t = \mathbf{R}_{t-1} + \mathbf{G}_t^\top\mathbf{G}_t,
+        \quad
+        \mathbf{X} \leftarrow \mathbf{X} - \eta
+        (\mathbf{L}_t + \epsilon\mathbf{I})^{-1/4}\mathbf{G}_t
+        (\mathbf{R}_t + \epsilon\mathbf{I})^{-1/4}
+
+    and for any other tensor, as a vector :math:`\mathbf{g}_t`, full-matrix
+    Adagrad: :math:`\mathbf{H}_t = \mathbf{H}_{t-1} +
+    \mathbf{g}_t\mathbf{g}_t^\top`, :math:`\mathbf{x} \leftarrow
+    \mathbf{x} - \eta(\mathbf{H}_t + \epsilon\mathbf{I})^{-1/2}
+    \mathbf{g}_t`. The inverse roots come from an eigendecomposition at
+    every step (the paper's version, without the refinements of its
+    distributed form: no grafting, no momentum, no delayed roots). Not in
+    ``torch.optim``.
+
+    Args:
+        params: leaf tensors with their gradients in ``p.grad``.
+        states: from :func:`init_shampoo_states`.
+        hyperparams: ``lr`` (:math:`\eta`) and ``eps``
+            (:math:`\epsilon > 0`, default 1e-4).
+
+    Introduced in ``chapters/after-adam.ipynb``.
+    """
+    lr, eps = read_hyperparams(hyperparams, "shampoo")
+    for p, (L, R) in zip(params, states):
+        with torch.no_grad():
+            G = p.grad
+            if R is not None:  # a matrix
+                L += G @ G.T
+                R += G.T @ G
+                p -= lr * _inverse_root(L, 4, eps) @ G @ _inverse_root(
+                    R, 4, eps)
+            else:  # a vector: full-matrix Adagrad
+                g = G.reshape(-1)
+                L += torch.outer(g, g)
+                p -= lr * (_inverse_root(L, 2, eps) @ g).reshape(p.shape)
+
+
+# ---------------------------------------------------------------------------
 # The one registration of every optimizer.
 # ---------------------------------------------------------------------------
 
@@ -1158,6 +1534,17 @@ REGISTRY: dict[str, Registration] = {
         schedule_free_adamw, init_schedule_free_adamw_states, {
             "lr": _REQUIRED, **_ADAM_BETAS, "eps": 1e-8,
             "weight_decay": 0.0, "warmup_steps": 0}),
+    "adafactor": Registration(adafactor, init_adafactor_states, {
+        "lr": 1e-2, "beta2_decay": -0.8,
+        "eps1": float(torch.finfo(torch.float32).eps), "eps2": 1e-3,
+        "d": 1.0, "weight_decay": 0.0}),
+    "lion": Registration(lion, init_lion_states, {
+        "lr": _REQUIRED, "beta1": 0.9, "beta2": 0.99, "weight_decay": 0.0}),
+    "muon": Registration(muon, init_muon_states, {
+        "lr": _REQUIRED, "momentum": 0.95, "nesterov": True,
+        "weight_decay": 0.1, "ns_steps": 5, "adamw_lr": 1e-3}),
+    "shampoo": Registration(shampoo, init_shampoo_states, {
+        "lr": _REQUIRED, "eps": 1e-4}),
 }
 
 # Derived tables (never edited by hand).
@@ -1169,6 +1556,7 @@ _SPECS: dict[str, dict[str, Any]] = {
     name: r.hyperparams for name, r in REGISTRY.items()}
 
 __all__ = sorted(
-    {"check_hyperparams", "read_hyperparams", "trainer_2d"}
+    {"check_hyperparams", "read_hyperparams", "trainer_2d",
+     "newton_schulz"}
     | set(REGISTRY)
     | {r.init_states.__name__ for r in REGISTRY.values()})

@@ -337,11 +337,11 @@ def test_every_optimizer_a_chapter_defines_is_in_the_package(path):
 
 
 def test_an_unregistered_optimizer_is_found():
-    nb = [_code("def lion(params, states, hyperparams):\n    pass\n"),
-          _code("def init_lion_states(feature_dim):\n    return ()\n"),
+    nb = [_code("def sophia(params, states, hyperparams):\n    pass\n"),
+          _code("def init_sophia_states(feature_dim):\n    return ()\n"),
           _code("def adam(params, states, hyperparams):\n    pass\n"),
           _code("def helper(x):\n    return x\n")]
-    assert missing_optimizers("new", nb) == ["lion", "init_lion_states"]
+    assert missing_optimizers("new", nb) == ["sophia", "init_sophia_states"]
     assert missing_optimizers("adam", [_code(
         "def adam_l2(params, states, hyperparams):\n    pass\n")]) == []
 

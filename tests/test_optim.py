@@ -570,8 +570,8 @@ def test_check_hyperparams_fills_in_the_sources_defaults():
         "lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-6}
     assert d2l.check_hyperparams(d2l.yogi, {"lr": 0.01})["eps"] == 1e-3
     assert d2l.check_hyperparams("adadelta", {"rho": 0.9})["lr"] == 1.0
-    with pytest.raises(ValueError, match="unknown optimizer 'lion'"):
-        d2l.check_hyperparams("lion", {"lr": 0.1})
+    with pytest.raises(ValueError, match="unknown optimizer 'sophia'"):
+        d2l.check_hyperparams("sophia", {"lr": 0.1})
     with pytest.raises(ValueError, match="must be a dict"):
         d2l.check_hyperparams("sgd", [("lr", 0.1)])
 
@@ -579,8 +579,10 @@ def test_check_hyperparams_fills_in_the_sources_defaults():
 def test_registry_lists_every_rule():
     # AdamW (appended for the Adam chapter) has tests of its own, in
     # tests/test_optim_adamw.py; RAdam and schedule-free AdamW (appended
-    # for the schedules chapter) in tests/test_schedules.py.
-    own_tests = {"adamw", "radam", "schedule_free_adamw"}
+    # for the schedules chapter) in tests/test_schedules.py; Adafactor,
+    # Lion, Muon and Shampoo in tests/test_optim_modern.py.
+    own_tests = {"adamw", "radam", "schedule_free_adamw", "adafactor",
+                 "lion", "muon", "shampoo"}
     assert set(optim.OPTIMIZERS) == set(RULES) | own_tests
     assert set(optim._SPECS) == set(RULES) | own_tests
 

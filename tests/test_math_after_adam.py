@@ -1,0 +1,165 @@
+"""Facts of mathematics that chapters/after-adam.ipynb states."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import d2lmini as d2l
+from d2lmini import optim
+
+U64 = 2.0**-53
+
+
+def quintic(s, coefficients=optim.NS_COEFFICIENTS):
+    a, b, c = coefficients
+    return a * s + b * s**3 + c * s**5
+
+
+def test_factored_second_moment_is_exact_for_rank_one():
+    """V = a b^T with a, b >= 0: row sums times column sums over the total
+    give V back."""
+    rng = np.random.default_rng(0)
+    a, b = rng.random(9), rng.random(5)
+    V = np.outer(a, b)
+    V_hat = np.outer(V.sum(1), V.sum(0)) / V.sum()
+    # a handful of roundings per entry, entries <= 1: 10 U64
+    np.testing.assert_allclose(V_hat, V, rtol=10 * U64, atol=0)
+    # ... and not for rank 2
+    W = V + np.outer(rng.random(9), rng.random(5))
+    W_hat = np.outer(W.sum(1), W.sum(0)) / W.sum()
+    assert np.abs(W_hat - W).max() > 1e-3
+    # it keeps the row and column sums, whatever the rank
+    np.testing.assert_allclose(W_hat.sum(1), W.sum(1), rtol=1e-13)
+    np.testing.assert_allclose(W_hat.sum(0), W.sum(0), rtol=1e-13)
+
+
+def test_adafactor_on_a_column_is_unfactored():
+    """A d x 1 weight (the airfoil model's): the factored estimate equals
+    the full second moment at every step."""
+    w = torch.zeros(5, 1, dtype=torch.float64, requires_grad=True)
+    v = torch.zeros(5, dtype=torch.float64, requires_grad=True)
+    sw, sv = d2l.init_adafactor_states([w]), d2l.init_adafactor_states([v])
+    for k in range(8):
+        g = torch.randn(5, dtype=torch.float64,
+                        generator=torch.Generator().manual_seed(k))
+        w.grad, v.grad = g.reshape(5, 1), g.clone()
+        d2l.adafactor([w], sw, {})
+        d2l.adafactor([v], sv, {})
+    # r (5 x 1) equals the vector's second moment; the means agree
+    torch.testing.assert_close(sw[0][0].reshape(5), sv[0][0],
+                               rtol=100 * U64, atol=0)
+    torch.testing.assert_close(w.detach().reshape(5), v.detach(),
+                               rtol=1e-12, atol=1e-15)
+
+
+def test_adafactor_memory_is_m_plus_n():
+    m, n = 100, 64
+    p = torch.zeros(m, n)
+    r, c, _ = d2l.init_adafactor_states([p])[0]
+    adam_floats = sum(s.numel() for s in d2l.init_adam_states([p])[0][:2])
+    assert r.numel() + c.numel() == m + n
+    assert adam_floats == 2 * m * n
+
+
+def test_cubic_newton_schulz_has_fixed_point_one_and_flat_slope():
+    cubic = (1.5, -0.5, 0.0)
+    assert quintic(1.0, cubic) == 1.0
+    a, b, c = cubic
+    assert a + 3 * b + 5 * c == 0.0  # p'(1) = 0: quadratic convergence
+    s = np.linspace(0.05, 1.0, 50)
+    for _ in range(12):
+        s = quintic(s, cubic)
+    # from 0.05 the slope 1.5 needs log(20)/log(1.5) ~ 7.4 steps to reach
+    # 1/2, then the quadratic convergence takes a few more
+    assert np.abs(s - 1).max() < 1e-6
+
+
+def test_quintic_grows_small_values_fast_and_lands_near_one():
+    a, b, c = optim.NS_COEFFICIENTS
+    assert a > 3  # slope at 0: a tiny singular value is multiplied by a
+    # it has no fixed point at 1: p(1) = a + b + c
+    assert abs(quintic(1.0) - (a + b + c)) < 1e-15 and a + b + c < 0.71
+    s = np.linspace(1e-3, 1.0, 2000)
+    for _ in range(5):
+        s = quintic(s)
+    big = s[np.linspace(1e-3, 1.0, 2000) >= 0.05]
+    assert big.min() > 0.6 and big.max() < 1.25
+
+
+def test_newton_schulz_keeps_singular_vectors():
+    G = torch.randn(6, 9, dtype=torch.float64,
+                    generator=torch.Generator().manual_seed(2))
+    U, S, Vh = torch.linalg.svd(G, full_matrices=False)
+    s = S / torch.linalg.matrix_norm(G)
+    for _ in range(5):
+        s = quintic(s)
+    torch.testing.assert_close(d2l.newton_schulz(G),
+                               U @ torch.diag(s) @ Vh, rtol=1e-12,
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("beta1", [0.0, 0.9])
+def test_lion_moves_every_coordinate_by_lr(beta1):
+    lr = 0.01
+    x = torch.randn(50, dtype=torch.float64, requires_grad=True)
+    states = d2l.init_lion_states([x])
+    for k in range(5):
+        before = x.detach().clone()
+        x.grad = torch.randn(50, dtype=torch.float64) * 10.0 ** (k - 2)
+        d2l.lion([x], states, {"lr": lr, "beta1": beta1})
+        step = (x.detach() - before).abs()
+        # |x - lr * (+-1)| rounds once: error <= U64 * |x| (|x| < 10)
+        np.testing.assert_allclose(step, lr, atol=U64 * 10)
+
+
+def test_lion_with_beta1_zero_is_sign_sgd():
+    x = torch.randn(7, dtype=torch.float64, requires_grad=True)
+    y = x.detach().clone()
+    states = d2l.init_lion_states([x])
+    for _ in range(4):
+        g = torch.randn(7, dtype=torch.float64)
+        x.grad = g
+        d2l.lion([x], states, {"lr": 0.1, "beta1": 0.0})
+        y = y - 0.1 * torch.sign(g)
+    assert torch.equal(x.detach(), y)
+
+
+def test_muon_on_a_row_is_normalized_momentum():
+    """A 1 x n matrix has one singular value, ||B||: Newton-Schulz makes
+    it p^5(1), so the step is lr p^5(1) B / ||B||."""
+    n, lr, mu = 8, 0.1, 0.95
+    x = torch.randn(1, n, dtype=torch.float64, requires_grad=True)
+    states = d2l.init_muon_states([x])
+    B = torch.zeros(1, n, dtype=torch.float64)
+    p5 = 1.0
+    for _ in range(5):
+        p5 = quintic(p5)
+    for _ in range(6):
+        before = x.detach().clone()
+        g = torch.randn(1, n, dtype=torch.float64)
+        x.grad = g
+        d2l.muon([x], states, {"lr": lr, "momentum": mu,
+                               "weight_decay": 0.0, "nesterov": False})
+        B = mu * B + (1 - mu) * g
+        torch.testing.assert_close(before - x.detach(),
+                                   lr * p5 * B / B.norm(), rtol=1e-12,
+                                   atol=1e-14)
+
+
+def test_shampoo_without_accumulation_is_muons_orthogonalization():
+    """L = G G^T, R = G^T G: L^(-1/4) G R^(-1/4) = U V^T."""
+    G = torch.randn(5, 8, dtype=torch.float64,
+                    generator=torch.Generator().manual_seed(4))
+    U, S, Vh = torch.linalg.svd(G, full_matrices=False)
+    eps = 1e-12
+    Lr = optim._inverse_root(G @ G.T, 4, eps)
+    # G^T G (8 x 8) has rank 5: its three (numerically ~1e-15) zero
+    # eigenvalues become eps, root 1e3, and meet the part of G in their
+    # eigenvectors, ~1e-15 ||G|| (||G|| < 10): 1e-11. The other roots
+    # carry relative errors ~ 8 U64 * ||G||^2 / S_min^2 (S_min > 0.1):
+    # ~1e-12. We allow 1e-9.
+    Rr = optim._inverse_root(G.T @ G, 4, eps)
+    assert float(torch.linalg.matrix_norm(G)) < 10 and float(S.min()) > 0.1
+    torch.testing.assert_close(Lr @ G @ Rr, U @ Vh, rtol=1e-9, atol=1e-9)
