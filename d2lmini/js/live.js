@@ -99,7 +99,12 @@
     ">= 0": function (v) { return v >= 0; },
     "> 0": function (v) { return v > 0; },
     "in [0, 1)": function (v) { return v >= 0 && v < 1; },
-    ">= 0 or None": function (v) { return v === null || v >= 0; }
+    ">= 0 or None": function (v) { return v === null || v >= 0; },
+    "<= 0": function (v) { return v <= 0; },
+    ">= 1": function (v) { return v >= 1; },
+    "a whole number in [0, 100)": function (v) {
+      return Number.isInteger(v) && v >= 0 && v < 100;
+    }
   };
   Object.keys(T.rules).forEach(function (k) {
     if (!CHECKS[T.rules[k]]) {
@@ -342,6 +347,71 @@
           st.x[i] = (1 - c) * st.x[i] + c * st.z[i];
           x[i] = (1 - h.beta1) * st.z[i] + h.beta1 * st.x[i];
         }
+      }
+    },
+    // Adafactor on a vector: the full second moment (no factoring).
+    adafactor: {
+      init: function () { return {r: zeros(), t: 0}; },
+      step: function (x, g, st, h) {
+        st.t += 1;
+        var w = Math.pow(st.t, h.beta2_decay);
+        var rmsX = Math.sqrt(x[0] * x[0] + x[1] * x[1]) / Math.pow(2, 0.5);
+        var alpha = Math.max(h.eps2, rmsX) *
+          Math.min(h.lr, 1 / Math.pow(st.t, 0.5));
+        var u = zeros();
+        for (var i = 0; i < 2; i++) {
+          x[i] = x[i] - h.lr * h.weight_decay * x[i];
+          st.r[i] = st.r[i] + w * (g[i] * g[i] - st.r[i]);
+          u[i] = g[i] / Math.sqrt(Math.max(st.r[i], h.eps1 * h.eps1));
+        }
+        var rmsU = Math.sqrt(u[0] * u[0] + u[1] * u[1]) / Math.pow(2, 0.5);
+        var scale = alpha / Math.max(1, rmsU / h.d);
+        for (var j = 0; j < 2; j++) x[j] = x[j] - scale * u[j];
+      }
+    },
+    lion: {
+      init: function () { return {m: zeros()}; },
+      step: function (x, g, st, h) {
+        for (var i = 0; i < 2; i++) {
+          var c = h.beta1 * st.m[i] + (1 - h.beta1) * g[i];
+          x[i] = x[i] - h.lr * (Math.sign(c) + h.weight_decay * x[i]);
+          st.m[i] = h.beta2 * st.m[i] + (1 - h.beta2) * g[i];
+        }
+      }
+    },
+    // Muon on a vector, which is not a matrix: AdamW, as in optim.muon.
+    muon: {
+      init: adamState,
+      step: function (x, g, st, h) {
+        RULES.adamw.step(x, g, st, {lr: h.adamw_lr, beta1: 0.9,
+          beta2: 0.999, eps: 1e-8, weight_decay: h.weight_decay});
+      }
+    },
+    // Shampoo on a vector: full-matrix Adagrad, (H + eps I)^(-1/2) g.
+    shampoo: {
+      init: function () { return {h00: 0, h01: 0, h11: 0}; },
+      step: function (x, g, st, h) {
+        st.h00 = st.h00 + g[0] * g[0];
+        st.h01 = st.h01 + g[0] * g[1];
+        st.h11 = st.h11 + g[1] * g[1];
+        var a = st.h00 + h.eps, b = st.h01, c = st.h11 + h.eps;
+        var r = Math.hypot((a - c) / 2, b), l1 = (a + c) / 2 + r;
+        var l2 = (a * c - b * b) / l1;  // no cancellation in l1 - 2r
+        var p1 = Math.pow(Math.max(l1, h.eps), -1 / 2);
+        var p2 = Math.pow(Math.max(l2, h.eps), -1 / 2);
+        var q0 = 1, q1 = 0;  // unit eigenvector of l1 (any, if r = 0)
+        if (r > 0) {
+          var u0 = b, u1 = l1 - a, v0 = l1 - c, v1 = b;
+          if (Math.hypot(v0, v1) > Math.hypot(u0, u1)) { u0 = v0; u1 = v1; }
+          var n = Math.hypot(u0, u1);
+          q0 = u0 / n; q1 = u1 / n;
+        }
+        // P = p1 q q^T + p2 (I - q q^T)
+        var P00 = p2 + (p1 - p2) * q0 * q0, P01 = (p1 - p2) * q0 * q1;
+        var P11 = p2 + (p1 - p2) * q1 * q1;
+        var d0 = P00 * g[0] + P01 * g[1], d1 = P01 * g[0] + P11 * g[1];
+        x[0] = x[0] - h.lr * d0;
+        x[1] = x[1] - h.lr * d1;
       }
     },
     amsgrad: {
