@@ -47,10 +47,10 @@ import numpy as np
 
 from . import optim
 from .noise import check_noise, check_seed, noisy_grad_2d
-from .objectives import OBJECTIVES, check_objective, objective_2d
+from .objectives import OBJECTIVES, check_objective, lower_bound, objective_2d
 from .traces import BLOWUP, Trace, _frame, _limits, train_2d
 
-__all__ = ["LiveTrace", "live_path_2d", "live_trace_2d"]
+__all__ = ["LiveTrace", "live_path_2d", "live_trace_2d", "run_status"]
 
 JS_DIR = Path(__file__).parent / "js"
 MAX_STEPS = 1000
@@ -122,6 +122,34 @@ def _javascript() -> str:
     return js
 
 
+LIB_ATTR = "data-d2lmini-live-lib"
+
+
+@functools.lru_cache(maxsize=1)
+def _library() -> str:
+    """The script of a widget's output, without its ``<script>`` tag.
+
+    It defines ``window.d2lmini`` unless this very version is there
+    already (several widgets in one page or one Colab frame run the
+    library once), then mounts every widget of the page not yet mounted.
+    The website loads it once per page from ``_static`` instead
+    (``scripts/book_live.py`` replaces the inline copies); a notebook
+    output carries its own copy, so it works alone.
+    """
+    version = json.dumps(_tables()["version"])
+    return ("(function(){var w=window;"
+            f"if(!(w.d2lmini&&w.d2lmini.version==={version}"
+            "&&w.d2lmini.mountAll)){\n"
+            f"{_javascript()}\n}}w.d2lmini.mountAll(document);}})();")
+
+
+def _library_hash() -> str:
+    """The first 12 hex digits of the library's sha256."""
+    import hashlib
+
+    return hashlib.sha256(_library().encode()).hexdigest()[:12]
+
+
 @functools.lru_cache(maxsize=1)
 def _js_optimizers() -> frozenset[str]:
     """The optimizers that have a twin in live.js (its RULES table)."""
@@ -138,6 +166,16 @@ def _js_optimizers() -> frozenset[str]:
 def _is_number(v: Any) -> bool:
     return (isinstance(v, numbers.Real) and not isinstance(v, bool)
             and math.isfinite(v))
+
+
+def _plain(v: Any) -> Any:
+    """A NumPy scalar as the Python number it holds; anything else as is."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _sequence(v: Any) -> Any:
+    """A 1-D NumPy array as a list (start=np.array([1.0, 2.0]) is fine)."""
+    return v.tolist() if isinstance(v, np.ndarray) and v.ndim == 1 else v
 
 
 def _check_optimizer(optimizer: Any) -> str:
@@ -173,6 +211,7 @@ def _split_noise(
 
 def _check_noise_slider(name: str, rng: Any) -> tuple[float, ...]:
     """A slider for the noise level sigma or for the seed."""
+    rng = _sequence(rng)
     if (isinstance(rng, (str, bytes)) or not isinstance(rng, Sequence)
             or len(rng) != 3 or not all(_is_number(v) for v in rng)):
         example = "(0, 3, 0.1)" if name == "noise" else "(0, 20, 1)"
@@ -213,6 +252,7 @@ def _slider_triple(opt: str, name: str,
     update rule ``opt``: a known, numeric hyperparameter and a well-formed
     range. Whether the range's ends are allowed values is the caller's
     check (shared by :func:`live_trace_2d` and ``explore_airfoil``)."""
+    rng = _sequence(rng)
     spec = optim._SPECS[opt]
     if name not in spec:
         raise ValueError(
@@ -288,7 +328,10 @@ def _check_run(run: Mapping[str, Any], index: int | None) -> dict[str, Any]:
                         default = int(default)
                 hp[k] = default
         hp, noise = _split_noise(name, hp)
-        checked = optim.check_hyperparams(name, hp)
+        # NumPy scalars (a value from np.linspace) become Python numbers,
+        # which the page's JSON can hold.
+        checked = {k: _plain(v) for k, v in
+                   optim.check_hyperparams(name, hp).items()}
         if noise is not None:
             checked.update(noise)
         for k, (lo, hi, _) in ranges.items():
@@ -309,6 +352,8 @@ def _check_run(run: Mapping[str, Any], index: int | None) -> dict[str, Any]:
 
 
 def _check_schedule(schedule: Any) -> dict[str, Any] | None:
+    """A learning-rate schedule: every factor it gives is >= 0, so no
+    update runs uphill, and a piecewise schedule's phases are in order."""
     forms = ('{"exponential": delta}, {"polynomial": [delta, alpha]} or '
              '{"piecewise": [[t, factor], ...]}')
     if schedule is None:
@@ -316,15 +361,40 @@ def _check_schedule(schedule: Any) -> dict[str, Any] | None:
     if not isinstance(schedule, Mapping) or len(schedule) != 1:
         raise ValueError(f"schedule must be one of {forms}, got {schedule!r}")
     ((kind, p),) = schedule.items()
+    p = _sequence(p)
     if kind == "exponential" and _is_number(p) and p >= 0:
         return {kind: float(p)}
     if (kind == "polynomial" and isinstance(p, Sequence) and len(p) == 2
             and all(_is_number(v) and v >= 0 for v in p)):
         return {kind: [float(v) for v in p]}
-    if (kind == "piecewise" and isinstance(p, Sequence) and all(
-            isinstance(q, Sequence) and len(q) == 2
-            and all(_is_number(v) and v >= 0 for v in q) for q in p)):
-        return {kind: [[int(q[0]), float(q[1])] for q in p]}
+    if (kind == "piecewise" and isinstance(p, Sequence)
+            and not isinstance(p, (str, bytes))):
+        out = []
+        for i, q in enumerate(p):
+            q = _sequence(q)
+            if (isinstance(q, (str, bytes)) or not isinstance(q, Sequence)
+                    or len(q) != 2 or not all(_is_number(v) for v in q)):
+                raise ValueError(
+                    f"schedule['piecewise'][{i}] must be [t, factor] with "
+                    f"numbers, got {q!r}")
+            t, factor = q
+            if isinstance(t, bool) or not isinstance(t, numbers.Integral) \
+                    or t < 1:
+                raise ValueError(
+                    f"schedule['piecewise'][{i}]: t must be a whole number "
+                    f">= 1 (the first update that uses the factor), got "
+                    f"{t!r}")
+            if factor < 0:
+                raise ValueError(
+                    f"schedule['piecewise'][{i}]: factor must be >= 0 (a "
+                    f"negative learning rate climbs f), got {factor!r}")
+            if out and t <= out[-1][0]:
+                raise ValueError(
+                    f"schedule['piecewise'] must list its phases in order "
+                    f"of t, each t larger than the one before; got t = {t} "
+                    f"after t = {out[-1][0]}")
+            out.append([int(t), float(factor)])
+        return {kind: out}
     raise ValueError(
         f"schedule must be one of {forms} with numbers >= 0, got "
         f"{schedule!r}")
@@ -345,6 +415,7 @@ def _scheduled_lr(schedule: Mapping[str, Any], lr: float, t: int) -> float:
 
 
 def _check_point(name: str, v: Any) -> tuple[float, float]:
+    v = _sequence(v)
     if (isinstance(v, (str, bytes)) or not isinstance(v, Sequence)
             or len(v) != 2 or not all(_is_number(c) for c in v)):
         raise ValueError(f"{name} must be two finite numbers, got {v!r}")
@@ -442,6 +513,85 @@ def live_path_2d(
 
 
 # ---------------------------------------------------------------------------
+# How a run ends, in words (the widget's status(), which must agree).
+# ---------------------------------------------------------------------------
+
+
+def _num(v: float, digits: int = 3) -> str:
+    """A number as the widget shows it: ``.3g``, with the minus sign
+    U+2212 (one sign everywhere)."""
+    return format(v, f".{digits}g").replace("-", "\u2212")
+
+
+def run_status(
+    trace: Trace,
+    f: Mapping[str, Any],
+    xlim: Sequence[float],
+    ylim: Sequence[float],
+) -> dict[str, Any] | None:
+    """What happened to a live run, in the widget's words.
+
+    Returns ``None`` when the run went as a descent should, else
+    ``{"kind", "bad", "text"}``; ``bad`` runs are drawn in red:
+
+    - ``"diverged"`` (bad): the iterate blew up, not finite or beyond
+      ``BLOWUP`` (:func:`d2lmini.train_2d` stops it there);
+    - ``"diverging"`` (bad): f is bounded below
+      (:func:`d2lmini.objectives.lower_bound`) and, at the last step, at
+      its highest, at least 10 times as far above its bound as at the
+      start, with the iterate outside the frame ``xlim`` x ``ylim``;
+    - ``"escapes"``: f is not bounded below (the saddle) and the run fell
+      below the stationary point's level 0 and below its start, so it is
+      leaving the saddle (blowing up on the way down included);
+    - ``"uphill"``: f ends above its start.
+
+    The widget computes the same in JavaScript (``status`` in
+    ``d2lmini/js/live.js``; ``tests/test_live.py`` compares them).
+
+    Introduced in ``chapters/gd.ipynb``.
+    """
+    if not isinstance(trace, Trace):
+        raise TypeError(f"trace must be a d2lmini Trace (what live_path_2d "
+                        f"returns), got {type(trace).__name__}")
+    value, _ = objective_2d(f)
+    name, _ = check_objective(f)
+    lower = lower_bound(f)
+    (x0, x1), (y0, y1) = _check_lim("xlim", xlim), _check_lim("ylim", ylim)
+    pts = trace.points
+    n = len(pts) - 1
+    vals = [value(float(p[0]), float(p[1])) for p in pts]
+    f0, ft = vals[0], vals[-1]
+    fall = ("leaves the saddle" if name == "saddle"
+            else "f falls without bound")
+    if trace.stopped_at is not None:
+        if lower is None and ft < f0:
+            exp = round(math.log10(BLOWUP))
+            sup = "".join("⁰¹²³⁴⁵⁶⁷⁸⁹"[int(c)] for c in str(exp))
+            return {"kind": "escapes", "bad": False,
+                    "text": f"{fall}: f fell to {_num(ft)}, |x| passed "
+                            f"10{sup} at step {trace.stopped_at}"}
+        return {"kind": "diverged", "bad": True,
+                "text": f"diverged: blew up at step {trace.stopped_at}"}
+    level = 0.0 if lower is None else lower
+    top = max(vals[:-1], default=-math.inf)
+    last = pts[-1]
+    inside = x0 <= last[0] <= x1 and y0 <= last[1] <= y1
+    if (lower is not None and n >= 3 and ft > top and ft > f0
+            and ft - level >= 10 * (f0 - level) and not inside):
+        return {"kind": "diverging", "bad": True,
+                "text": f"diverging: f rose from {_num(f0)} to {_num(ft)} "
+                        f"in {n} steps"}
+    if lower is None and ft < f0 and ft < level:
+        return {"kind": "escapes", "bad": False,
+                "text": f"{fall}: f fell from {_num(f0)} to {_num(ft)}"}
+    if ft > f0:
+        return {"kind": "uphill", "bad": False,
+                "text": f"ends uphill: f rose from {_num(f0)} to "
+                        f"{_num(ft)}"}
+    return None
+
+
+# ---------------------------------------------------------------------------
 # The widget.
 # ---------------------------------------------------------------------------
 
@@ -467,8 +617,10 @@ class LiveTrace:
                  f"{self.config['steps']} steps (displays as a widget)"]
         for run, path in zip(self.config["runs"], self.paths):
             end = ", ".join(f"{v:.6g}" for v in path.final)
+            status = run_status(path, f, self.config["xlim"],
+                                self.config["ylim"])
             lines.append(f"  {run['label']}: ends at ({end})"
-                         + (" - diverges" if path.diverges() else ""))
+                         + (f" - {status['text']}" if status else ""))
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -481,19 +633,16 @@ class LiveTrace:
         ident = f"d2lmini-live-{uuid.uuid4().hex[:12]}"
         ends = "; ".join(
             f"{r['label']} ends at ("
-            + ", ".join(f"{v:.4g}" for v in p.final) + ")"
+            + ", ".join(_num(v, 4) for v in p.final) + ")"
             for r, p in zip(self.config["runs"], self.paths))
-        version = json.dumps(_tables()["version"])
+        # The library in a tag the website's build recognises
+        # (scripts/book_live.py loads it once per page instead).
         return (
             f'<div class="d2lmini-live" id="{ident}" '
             f'data-d2lmini-live="{cfg}">'
             "<p>Live trace (needs JavaScript; no kernel). Python's path: "
             f"{html.escape(ends)}.</p></div>\n"
-            "<script>(function(){var w=window;"
-            f"if(!(w.d2lmini&&w.d2lmini.version==={version}"
-            "&&w.d2lmini.mountAll)){\n"
-            f"{_javascript()}\n}}w.d2lmini.mountAll(document);}})();"
-            "</script>"
+            f'<script {LIB_ATTR}="{_library_hash()}">{_library()}</script>'
         )
 
     def save(self, path: str | Path) -> Path:
@@ -643,8 +792,8 @@ def live_trace_2d(
         else:
             # The paths as show_trace_2d frames them, the start, and the
             # minimum (or the saddle point), so the target is in view.
-            target = {"rosenbrock": (coeffs[0], coeffs[0] ** 2)}.get(
-                name, (0.0, 0.0))
+            target = ((coeffs[0], coeffs[0] ** 2) if name == "rosenbrock"
+                      else (0.0, 0.0))
             shown = np.vstack([_frame(p.points)[0] for p in paths]
                               + [np.array([start, target])])
             auto = _limits(shown)

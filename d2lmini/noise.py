@@ -71,6 +71,9 @@ __all__ = ["Mulberry32", "check_noise", "check_seed", "noise_2d",
 
 MASK = 0xFFFFFFFF
 SEED_MAX = MASK  # seeds are the integers 0, ..., 2**32 - 1
+# The most rows noise_2d draws in one call: about 3 s of pure Python here,
+# and 2,000,000 of the stream's 2**32 uniforms, far from its period.
+MAX_NOISE_STEPS = 1_000_000
 
 
 def check_seed(seed: Any) -> int:
@@ -147,7 +150,8 @@ def noise_2d(seed: int, steps: int) -> np.ndarray:
 
     Args:
         seed: an integer in ``[0, 2**32)``.
-        steps: the number of updates :math:`T`.
+        steps: the number of updates :math:`T`, a whole number from 0 to
+            ``MAX_NOISE_STEPS`` (1,000,000).
 
     Returns:
         An array of shape ``(steps, 2)``; row ``t - 1`` is
@@ -159,9 +163,12 @@ def noise_2d(seed: int, steps: int) -> np.ndarray:
 
     Introduced in ``chapters/sgd.ipynb``.
     """
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) \
-            or steps < 0:
-        raise ValueError(f"steps must be a whole number >= 0, got {steps!r}")
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral):
+        raise TypeError(f"steps must be a whole number from 0 to "
+                        f"{MAX_NOISE_STEPS}, got {steps!r}")
+    if not 0 <= steps <= MAX_NOISE_STEPS:
+        raise ValueError(f"steps must be a whole number from 0 to "
+                         f"{MAX_NOISE_STEPS}, got {steps!r}")
     gen = Mulberry32(seed)
     return np.array([gen.normal_pair() for _ in range(steps)],
                     dtype=float).reshape(int(steps), 2)

@@ -33,7 +33,7 @@ import numbers
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["check_objective", "objective_2d"]
+__all__ = ["check_objective", "lower_bound", "objective_2d"]
 
 # name -> number of coefficients, their names, and a default.
 OBJECTIVES: dict[str, tuple[tuple[str, ...], list[float]]] = {
@@ -83,6 +83,45 @@ def check_objective(f: Any) -> tuple[str, list[float]]:
                 f"got {c!r}")
         out.append(float(c))
     return name, out
+
+
+def lower_bound(f: Mapping[str, Any]) -> float | None:
+    """The infimum of f when f is bounded below, else ``None``.
+
+    A live trace calls a run "diverging" only on an objective that is
+    bounded below (f cannot fall for ever, so a rising f is a failure); on
+    one that is not (the saddle), a run whose f falls away is escaping,
+    which is the lesson, not an error.
+
+    - quadratic a x1² + b x2² + c x1 x2: bounded below (by 0, its value
+      at the origin) exactly when the quadratic form is positive
+      semi-definite, a >= 0, b >= 0 and 4ab - c² >= 0; otherwise f falls
+      without bound along some line through the origin;
+    - rosenbrock (a - x1)² + b (x2 - x1²)²: bounded below by 0 when
+      b >= 0; with b < 0, f falls without bound along x1 = 0;
+    - saddle x1² - x2²: not bounded below (along the x2 axis);
+    - multimodal (Himmelblau's function): a sum of squares, bounded below
+      by 0 (reached at its four minima).
+
+    ``tests/test_math_objectives.py`` checks each case.
+
+    Example:
+        >>> lower_bound({"quadratic": [0.1, 2.0, 0.0]})
+        0.0
+        >>> lower_bound({"saddle": []}) is None
+        True
+
+    Introduced in ``chapters/gd.ipynb`` (the live traces).
+    """
+    name, p = check_objective(f)
+    if name == "quadratic":
+        a, b, c = p
+        return 0.0 if a >= 0 and b >= 0 and 4 * a * b - c * c >= 0 else None
+    if name == "rosenbrock":
+        return 0.0 if p[1] >= 0 else None
+    if name == "saddle":
+        return None
+    return 0.0
 
 
 def objective_2d(

@@ -53,7 +53,7 @@
                         " must be a finite number");
       }
     }
-    var value, grad, minima;
+    var value, grad, minima, lower;
     if (name === "quadratic") {
       var a = p[0], b = p[1], c = p[2];
       value = function (x1, x2) {
@@ -63,6 +63,8 @@
         return [2 * a * x1 + c * x2, 2 * b * x2 + c * x1];
       };
       minima = [[0, 0]];
+      // Bounded below (by 0) exactly when the form is semi-definite.
+      lower = a >= 0 && b >= 0 && 4 * a * b - c * c >= 0 ? 0 : null;
     } else if (name === "rosenbrock") {
       var ra = p[0], rb = p[1];
       value = function (x1, x2) {
@@ -74,10 +76,12 @@
         return [-2 * (ra - x1) - 4 * rb * x1 * r, 2 * rb * r];
       };
       minima = [[ra, ra * ra]];
+      lower = rb >= 0 ? 0 : null;
     } else if (name === "saddle") {
       value = function (x1, x2) { return x1 * x1 - x2 * x2; };
       grad = function (x1, x2) { return [2 * x1, -2 * x2]; };
       minima = [];
+      lower = null;
     } else {  // multimodal: Himmelblau's function
       value = function (x1, x2) {
         var u = x1 * x1 + x2 - 11, w = x1 + x2 * x2 - 7;
@@ -89,9 +93,12 @@
       };
       minima = [[3, 2], [-2.805118, 3.131312], [-3.77931, -3.283186],
                 [3.584428, -1.848127]];
+      lower = 0;
     }
+    // lower: the infimum of f, or null when f is not bounded below (as
+    // lower_bound in d2lmini/objectives.py).
     return {name: name, params: p, value: value, grad: grad,
-            minima: minima};
+            minima: minima, lower: lower};
   }
 
   // ---- hyperparameters (Python's _SPECS and _RULES) --------------------
@@ -589,34 +596,65 @@
       fixed.replace(/0+$/, "").replace(/\.$/, "") : fixed;
   }
 
-  function diverges(points, stoppedAt) {
-    if (stoppedAt !== null) return true;
-    var n = points.length;
-    if (n < 4) return false;
-    var d = function (i) {
-      return Math.hypot(points[i + 1][0] - points[i][0],
-                        points[i + 1][1] - points[i][1]);
-    };
-    var last = d(n - 2), prev = d(n - 3), first = d(0);
-    return last > prev && last > first && first > 0;
+  // Every number the widget shows goes through num(): one minus sign,
+  // U+2212, everywhere (axes, legend, status words).
+  function num(v, digits) {
+    return fmtG(v, digits || 4).replace(/-/g, "\u2212");
+  }
+  function pow10(e) {  // 10^e as text: 0.01, 0.1, 1, 10, 100, 10³, 10⁻³
+    if (e >= -2 && e <= 2) return String(Math.pow(10, e));
+    var sup = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+    return "10" + (e < 0 ? "⁻" : "") + String(Math.abs(e)).split("")
+      .map(function (c) { return sup[+c]; }).join("");
+  }
+  function inFrame(q, frame) {
+    return q[0] >= frame[0][0] && q[0] <= frame[0][1] &&
+      q[1] >= frame[1][0] && q[1] <= frame[1][1];
   }
 
-  function status(r) {
-    var p = r.points;
+  // What happened to a run, in words, or null when it went as a descent
+  // should (as run_status in d2lmini/live.py, which tests/test_live.py
+  // checks it against). r: a result of run(); frame: [xlim, ylim], the
+  // frame the trace was given (not a view the reader zoomed out to).
+  //   diverged   the iterate blew up: not finite, or |x| > BLOWUP;
+  //   diverging  f bounded below, and f is at its highest at the end, at
+  //              least 10 times as far above the bound as at the start,
+  //              and the iterate has left the frame;
+  //   escapes    f not bounded below (the saddle) and the run went below
+  //              the stationary point's level 0 and below its start: the
+  //              escape the saddle teaches (blowing up on the way down
+  //              included), not a failure;
+  //   uphill     f ends above where it started.
+  // Only the first two are failures (bad: drawn in red).
+  function status(r, frame) {
+    var p = r.points, obj = r.objective, n = p.length - 1;
+    var v = function (q) { return obj.value(q[0], q[1]); };
+    var f0 = v(p[0]), fT = v(p[n]);
+    var fall = obj.name === "saddle" ? "leaves the saddle" :
+      "f falls without bound";
     if (r.stoppedAt !== null) {
-      return "diverged: blew up at step " + r.stoppedAt;
+      if (obj.lower === null && fT < f0) {
+        return {kind: "escapes", bad: false, text: fall + ": f fell to " +
+                num(fT, 3) + ", |x| passed " + pow10(Math.log10(T.blowup)) +
+                " at step " + r.stoppedAt};
+      }
+      return {kind: "diverged", bad: true,
+              text: "diverged: blew up at step " + r.stoppedAt};
     }
-    if (diverges(p, null)) {
-      var q = p[p.length - 1];
-      return "diverging: |x| = " +
-        fmtG(Math.max(Math.abs(q[0]), Math.abs(q[1])), 3) + " after " +
-        (p.length - 1) + " steps";
+    var level = obj.lower === null ? 0 : obj.lower, top = -Infinity;
+    for (var i = 0; i < n; i++) top = Math.max(top, v(p[i]));
+    if (obj.lower !== null && n >= 3 && fT > top && fT > f0 &&
+        fT - level >= 10 * (f0 - level) && !inFrame(p[n], frame)) {
+      return {kind: "diverging", bad: true, text: "diverging: f rose from " +
+              num(f0, 3) + " to " + num(fT, 3) + " in " + n + " steps"};
     }
-    var f0 = r.objective.value(p[0][0], p[0][1]);
-    var f1 = r.objective.value(p[p.length - 1][0], p[p.length - 1][1]);
-    if (f1 > f0) {
-      return "ends uphill: f rose from " + fmtG(f0, 3) + " to " +
-        fmtG(f1, 3);
+    if (obj.lower === null && fT < f0 && fT < level) {
+      return {kind: "escapes", bad: false, text: fall + ": f fell from " +
+              num(f0, 3) + " to " + num(fT, 3)};
+    }
+    if (fT > f0) {
+      return {kind: "uphill", bad: false, text: "ends uphill: f rose from " +
+              num(f0, 3) + " to " + num(fT, 3)};
     }
     return null;
   }
@@ -632,7 +670,8 @@
     mulberry32: mulberry32,
     noise2d: noise2d,
     status: status,
-    fmtG: fmtG
+    fmtG: fmtG,
+    num: num
   };
   root.d2lmini = api;
   if (typeof document === "undefined") return;  // Node: no widget
@@ -645,23 +684,34 @@
   var W = 420, H = 320, M = {l: 40, r: 10, t: 10, b: 30};
   var SW = 260, SH = 210, SM = {l: 48, r: 10, t: 22, b: 30};
   var CSS = [
+    // The widget paints its own background and text, so that every text
+    // keeps a contrast of at least 4.5:1 whatever the page behind it
+    // (tests/test_live_browser.py measures it in both palettes).
     ".d2lmini-live{--d2l-c0:#d55e00;--d2l-c1:#0072b2;--d2l-c2:#009e73;",
-    "--d2l-c3:#cc79a7;--d2l-c4:#8a6d00;--d2l-bad:#c0392b;",
-    "--d2l-contour:#5b7fa6;",
-    "color:inherit;font:14px/1.4 system-ui,-apple-system,'Segoe UI',",
-    "sans-serif;max-width:720px;margin:.5em 0;}",
-    // Dark palette: set by the widget itself when its background is dark
-    // (the book's dark theme, JupyterLab's, Colab's); see shade().
+    "--d2l-c3:#cc79a7;--d2l-c4:#8a6d00;--d2l-bad:#b3261e;",
+    "--d2l-contour:#5b7fa6;--d2l-bg:#ffffff;--d2l-fg:#1f2328;",
+    "color:var(--d2l-fg);background:var(--d2l-bg);color-scheme:light;",
+    "font:14px/1.4 system-ui,-apple-system,'Segoe UI',",
+    "sans-serif;max-width:720px;margin:.5em 0;padding:.3em;",
+    "border-radius:6px;box-sizing:border-box}",
+    // Dark palette: when the page is dark (the book's theme button,
+    // JupyterLab's dark themes, a dark page or system); see shade().
     ".d2lmini-live.d2l-dark{--d2l-c0:#ff8c42;--d2l-c1:#56b4e9;",
-    "--d2l-c2:#3ddc97;--d2l-c3:#f0a0d0;--d2l-c4:#f0e442;--d2l-bad:#ff6b6b;",
-    "--d2l-contour:#7f9fc4;}",
+    "--d2l-c2:#3ddc97;--d2l-c3:#f0a0d0;--d2l-c4:#f0e442;--d2l-bad:#ff7b72;",
+    "--d2l-contour:#7f9fc4;--d2l-bg:#14181e;--d2l-fg:#e6e9ec;",
+    "color-scheme:dark}",
     ".d2lmini-live .d2l-cap{font-weight:600;margin:0 0 .25em}",
     ".d2lmini-live .d2l-plots{display:flex;flex-wrap:wrap;gap:4px;align-items:flex-start}",
     ".d2lmini-live .d2l-main{flex:3 1 300px;min-width:0}",
     ".d2lmini-live .d2l-side{flex:2 1 200px;min-width:0}",
     ".d2lmini-live svg{width:100%;height:auto;display:block;",
     "overflow:hidden;user-select:none;-webkit-user-select:none}",
-    ".d2lmini-live .d2l-main svg{cursor:crosshair}",
+    // Touch: the plot lets the page scroll (a tap moves the start point);
+    // only the start point's handle takes a drag.
+    ".d2lmini-live .d2l-main svg{cursor:crosshair;touch-action:pan-x pan-y ",
+    "pinch-zoom}",
+    ".d2lmini-live .d2l-handle{fill:transparent;stroke:none;cursor:move;",
+    "touch-action:none}",
     ".d2lmini-live text{fill:currentColor;font-size:12px}",
     ".d2lmini-live .d2l-axis{stroke:currentColor;stroke-opacity:.5;",
     "fill:none}",
@@ -670,6 +720,8 @@
     ".d2lmini-live .d2l-path{fill:none;stroke-width:2}",
     ".d2lmini-live .d2l-start{fill:currentColor;stroke:none;cursor:move;",
     "touch-action:none}",
+    ".d2lmini-live button[aria-pressed=true]{background:var(--d2l-fg);",
+    "color:var(--d2l-bg)}",
     ".d2lmini-live .d2l-start:focus{outline:none;stroke:var(--d2l-c1);",
     "stroke-width:3}",
     ".d2lmini-live .d2l-controls{display:grid;grid-template-columns:",
@@ -691,6 +743,7 @@
     ".d2lmini-live .d2l-swatch{display:inline-block;width:1.4em;",
     "height:.25em;vertical-align:middle;margin-right:.4em}",
     ".d2lmini-live .d2l-bad{color:var(--d2l-bad);fill:var(--d2l-bad)}",
+    ".d2lmini-live .d2l-note{font-style:italic}",
     ".d2lmini-live .d2l-end{font-variant-numeric:tabular-nums}"
   ].join("");
 
@@ -728,8 +781,6 @@
     return out;
   }
 
-  function fmtNum(v) { return fmtG(v, 4).replace("-", "−"); }
-
   function quantileLevels(values, n) {
     var sorted = values.filter(isFinite).sort(function (a, b) {
       return a - b;
@@ -749,8 +800,11 @@
 
   var counter = 0, mounted = [];
 
-  // Whether the widget sits on a dark background: the first opaque
-  // background up the tree, or else light text (a dark page behind it).
+  // Whether the page is dark. First what the page says: the book's theme
+  // (pydata-sphinx-theme sets data-theme="dark"|"light" on <html> and its
+  // button switches it), JupyterLab (data-jp-theme-light on <body>). Else
+  // what it shows: the first opaque background up the tree, or light
+  // text; last, the system's setting (prefers-color-scheme).
   function luminance(css) {
     var m = /rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?/
       .exec(css || "");
@@ -758,25 +812,40 @@
     return {l: (0.2126 * m[1] + 0.7152 * m[2] + 0.0722 * m[3]) / 255,
             a: m[4] === undefined ? 1 : +m[4]};
   }
-  function shade(node) {
-    var view = node.ownerDocument.defaultView;
-    for (var n = node; n && n.nodeType === 1; n = n.parentElement) {
+  function pageIsDark(node) {
+    var doc = node.ownerDocument, view = doc.defaultView;
+    var theme = doc.documentElement.getAttribute("data-theme");
+    if (theme === "dark" || theme === "light") return theme === "dark";
+    var jp = doc.body && doc.body.getAttribute("data-jp-theme-light");
+    if (jp === "true" || jp === "false") return jp === "false";
+    var parent = node.parentElement;
+    for (var n = parent; n && n.nodeType === 1; n = n.parentElement) {
       var bg = luminance(view.getComputedStyle(n).backgroundColor);
-      if (bg && bg.a > 0.5) {
-        node.classList.toggle("d2l-dark", bg.l < 0.45);
-        return;
-      }
+      if (bg && bg.a > 0.5) return bg.l < 0.45;
     }
-    var fg = luminance(view.getComputedStyle(node).color);
-    node.classList.toggle("d2l-dark", !!fg && fg.l > 0.6);
+    var fg = parent && luminance(view.getComputedStyle(parent).color);
+    if (fg && fg.l > 0.6) return true;
+    return !!(view.matchMedia &&
+              view.matchMedia("(prefers-color-scheme: dark)").matches);
+  }
+  function shade(node) {
+    node.classList.toggle("d2l-dark", pageIsDark(node));
   }
   function reshade() {
-    setTimeout(function () { mounted.forEach(shade); }, 50);
+    mounted.forEach(shade);
+    // Once more after the page's own styles have switched (a background
+    // that changes with a transition).
+    setTimeout(function () { mounted.forEach(shade); }, 120);
   }
   if (typeof MutationObserver !== "undefined") {
     var obs = new MutationObserver(reshade);
-    obs.observe(document.documentElement, {attributes: true});
-    if (document.body) obs.observe(document.body, {attributes: true});
+    var watched = ["data-theme", "data-mode", "data-jp-theme-light",
+                   "class", "style"];
+    obs.observe(document.documentElement,
+                {attributes: true, attributeFilter: watched});
+    if (document.body) {
+      obs.observe(document.body, {attributes: true, attributeFilter: watched});
+    }
   }
   if (root.matchMedia) {
     var mq = root.matchMedia("(prefers-color-scheme: dark)");
@@ -789,7 +858,10 @@
     root.innerHTML = "";
     var uid = "d2l" + (++counter) + "-" + Math.random().toString(36).slice(2, 7);
     var obj = objective(cfg.f);
-    var xlim = cfg.xlim, ylim = cfg.ylim;
+    // The frame the trace was given, and the view shown: the same, or
+    // zoomed out to every path when "fit view" is pressed.
+    var frame0 = [cfg.xlim.slice(), cfg.ylim.slice()];
+    var xlim = frame0[0], ylim = frame0[1], fit = false;
     var start = cfg.start.slice();
     var steps = cfg.steps, frame = steps, timer = null;
     var runs = cfg.runs.map(function (r, i) {
@@ -814,20 +886,25 @@
     var defs = el("svg:defs", {}, svg);
     var clip = el("svg:clipPath", {id: uid + "-clip"}, defs);
     el("svg:rect", {x: M.l, y: M.t, width: pw, height: ph}, clip);
-    var marker = el("svg:marker", {id: uid + "-arrow", viewBox: "0 0 10 10",
-      refX: 9, refY: 5, markerWidth: 7, markerHeight: 7,
-      orient: "auto-start-reverse"}, defs);
-    el("svg:path", {d: "M0,0L10,5L0,10z", "class": "d2l-bad"}, marker);
     var gc = el("svg:g", {"class": "d2l-contours",
                           "clip-path": "url(#" + uid + "-clip)"}, svg);
-    drawContours(gc);
-    drawAxes(svg, xlim, ylim, sx, sy, M, pw, ph, "x₁", "x₂", false);
+    var gAxes = el("svg:g", {}, svg);
+    function drawFrame() {
+      while (gc.firstChild) gc.removeChild(gc.firstChild);
+      while (gAxes.firstChild) gAxes.removeChild(gAxes.firstChild);
+      drawContours(gc);
+      drawAxes(gAxes, xlim, ylim, sx, sy, M, pw, ph, "x₁", "x₂");
+    }
+    drawFrame();
+    // The paths, cut at the frame's edge by the clip path.
     var gp = el("svg:g", {"clip-path": "url(#" + uid + "-clip)"}, svg);
-    var gArrows = el("svg:g", {}, svg);
+    // The start point, and a larger invisible handle around it that takes
+    // a drag (by finger too).
+    var handle = el("svg:circle", {r: 16, "class": "d2l-handle"}, svg);
     var startDot = el("svg:circle", {r: 6, "class": "d2l-start", tabindex: 0,
       role: "button", "aria-label": "start point: arrow keys move it"}, svg);
     var statusText = el("svg:text", {x: M.l + 6, y: M.t + 16,
-                                     "class": "d2l-bad"}, svg);
+                                     "class": "d2l-status"}, svg);
 
     // -- the side plot: f against the step --
     var sideBox = el("div", {"class": "d2l-side"}, plots);
@@ -842,7 +919,7 @@
                   style: "background:" + r.color}, li);
       el("span", {}, li, r.label + ": ");
       r.endEl = el("span", {"class": "d2l-end"}, li);
-      r.statusEl = el("span", {"class": "d2l-bad"}, li);
+      r.statusEl = el("span", {"class": "d2l-note"}, li);
     });
 
     // -- controls --
@@ -887,6 +964,15 @@
     var play = el("button", {type: "button"}, buttons, "▶ play");
     var fwd = el("button", {type: "button", "aria-label": "one step forward"},
                  buttons, "▶|");
+    // Fit view: zoom out to every path (and back to the given frame).
+    var fitButton = el("button", {type: "button", "data-name": "fit-view",
+      "aria-pressed": "false"}, buttons, "fit view");
+    fitButton.addEventListener("click", function () {
+      fit = !fit;
+      fitButton.setAttribute("aria-pressed", String(fit));
+      refit();
+      show(frame);
+    });
     var frameOut = el("span", {"aria-live": "off"}, buttons);
     // -- new noise: the next seed for every noisy run --
     var noisy = runs.filter(function (r) {
@@ -942,33 +1028,62 @@
     }
 
     // -- moving the start point --
+    // A mouse moves it where it is pressed, and drags it anywhere. A finger
+    // (or pen) must not move it while scrolling the page: it moves it with
+    // a tap (lifted within TAP px of where it touched) or by a drag that
+    // starts on the start point's handle.
+    var TAP = 10;
     function svgPoint(evt) {
       var rect = svg.getBoundingClientRect();
       return [(evt.clientX - rect.left) / rect.width * W,
               (evt.clientY - rect.top) / rect.height * H];
+    }
+    function inPlot(p) {
+      return p[0] >= M.l && p[0] <= W - M.r && p[1] >= M.t && p[1] <= H - M.b;
     }
     function moveStart(x1, x2) {
       start = [Math.min(Math.max(x1, xlim[0]), xlim[1]),
                Math.min(Math.max(x2, ylim[0]), ylim[1])];
       recompute(true);
     }
-    var dragging = false;
-    svg.addEventListener("pointerdown", function (evt) {
+    function moveTo(evt) {
       var p = svgPoint(evt);
-      if (p[0] < M.l || p[0] > W - M.r || p[1] < M.t || p[1] > H - M.b) return;
-      dragging = evt.pointerType === "mouse" || evt.target === startDot;
-      if (dragging) svg.setPointerCapture(evt.pointerId);
       moveStart(round3(ix(p[0])), round3(iy(p[1])));
-      evt.preventDefault();
+    }
+    var dragging = false, tap = null;
+    svg.addEventListener("pointerdown", function (evt) {
+      tap = null;
+      var onHandle = evt.target === startDot || evt.target === handle;
+      if (!onHandle && !inPlot(svgPoint(evt))) return;
+      if (evt.pointerType === "mouse" || onHandle) {
+        dragging = true;
+        svg.setPointerCapture(evt.pointerId);
+        if (!onHandle) moveTo(evt);
+        evt.preventDefault();
+      } else {  // a touch that may become a scroll: wait for its end
+        tap = {id: evt.pointerId, x: evt.clientX, y: evt.clientY};
+      }
     });
     svg.addEventListener("pointermove", function (evt) {
-      if (!dragging) return;
-      var p = svgPoint(evt);
-      moveStart(round3(ix(p[0])), round3(iy(p[1])));
+      if (dragging) { moveTo(evt); return; }
+      if (tap && tap.id === evt.pointerId &&
+          Math.hypot(evt.clientX - tap.x, evt.clientY - tap.y) > TAP) {
+        tap = null;  // it moved: a scroll, not a tap
+      }
     });
-    var endDrag = function () { dragging = false; };
-    svg.addEventListener("pointerup", endDrag);
-    svg.addEventListener("pointercancel", endDrag);
+    svg.addEventListener("pointerup", function (evt) {
+      if (tap && tap.id === evt.pointerId &&
+          Math.hypot(evt.clientX - tap.x, evt.clientY - tap.y) <= TAP &&
+          inPlot(svgPoint(evt))) {
+        moveTo(evt);
+      }
+      tap = null;
+      dragging = false;
+    });
+    svg.addEventListener("pointercancel", function () {
+      tap = null;  // the browser took the touch over (a scroll)
+      dragging = false;
+    });
     startDot.addEventListener("keydown", function (evt) {
       var dx = (xlim[1] - xlim[0]) / 50, dy = (ylim[1] - ylim[0]) / 50;
       var moves = {ArrowLeft: [-dx, 0], ArrowRight: [dx, 0],
@@ -1028,80 +1143,151 @@
         }
       });
       if (timer && full) stop();
+      if (fit) refit();
       show(full ? steps : frame);
     }
 
-    function inView(p) {
-      var mx = (xlim[1] - xlim[0]) * 0.02, my = (ylim[1] - ylim[0]) * 0.02;
-      return p[0] >= xlim[0] - mx && p[0] <= xlim[1] + mx &&
-        p[1] >= ylim[0] - my && p[1] <= ylim[1] + my;
+    // The view: the given frame, or with "fit view" the smallest box that
+    // holds it, the start and every point of every run (5% margin).
+    function refit() {
+      var x = frame0[0].slice(), y = frame0[1].slice();
+      if (fit) {
+        var pts = [start];
+        runs.forEach(function (r) {
+          if (r.result) pts = pts.concat(r.result.points);
+        });
+        pts.forEach(function (q) {
+          x = [Math.min(x[0], q[0]), Math.max(x[1], q[0])];
+          y = [Math.min(y[0], q[1]), Math.max(y[1], q[1])];
+        });
+        var mx = (x[1] - x[0]) * 0.05, my = (y[1] - y[0]) * 0.05;
+        if (x[0] < frame0[0][0]) x[0] -= mx;
+        if (x[1] > frame0[0][1]) x[1] += mx;
+        if (y[0] < frame0[1][0]) y[0] -= my;
+        if (y[1] > frame0[1][1]) y[1] += my;
+      }
+      if (x[0] !== xlim[0] || x[1] !== xlim[1] || y[0] !== ylim[0] ||
+          y[1] !== ylim[1]) {
+        xlim = x;
+        ylim = y;
+        drawFrame();
+      }
     }
+
+    function inView(p) {
+      return p[0] >= xlim[0] && p[0] <= xlim[1] && p[1] >= ylim[0] &&
+        p[1] <= ylim[1];
+    }
+
+    // The part of the segment a-b inside the view widened by one view on
+    // every side (Liang-Barsky), or null: the clip path then cuts it at
+    // the frame's edge, and no coordinate handed to the SVG is huge.
+    function clipSegment(a, b) {
+      var wx = xlim[1] - xlim[0], wy = ylim[1] - ylim[0];
+      var box = [xlim[0] - wx, xlim[1] + wx, ylim[0] - wy, ylim[1] + wy];
+      var dx = b[0] - a[0], dy = b[1] - a[1], t0 = 0, t1 = 1;
+      var ps = [-dx, dx, -dy, dy];
+      var qs = [a[0] - box[0], box[1] - a[0], a[1] - box[2], box[3] - a[1]];
+      for (var i = 0; i < 4; i++) {
+        if (ps[i] === 0) {
+          if (qs[i] < 0) return null;
+        } else {
+          var t = qs[i] / ps[i];
+          if (ps[i] < 0) t0 = Math.max(t0, t); else t1 = Math.min(t1, t);
+        }
+      }
+      if (t0 > t1) return null;
+      return [[a[0] + t0 * dx, a[1] + t0 * dy],
+              [a[0] + t1 * dx, a[1] + t1 * dy]];
+    }
+
+    var WORDS = {diverged: "blew up", diverging: "diverging",
+                 escapes: obj.name === "saddle" ? "leaving the saddle" :
+                   "falling without bound",
+                 uphill: "ending uphill", view: "leaving the view"};
 
     function show(k) {
       frame = Math.max(0, Math.min(steps, k));
       while (gp.firstChild) gp.removeChild(gp.firstChild);
-      while (gArrows.firstChild) gArrows.removeChild(gArrows.firstChild);
+      [startDot, handle].forEach(function (c) {
+        c.setAttribute("cx", sx(start[0]));
+        c.setAttribute("cy", sy(start[1]));
+      });
       startDot.setAttribute("data-x1", String(start[0]));
       startDot.setAttribute("data-x2", String(start[1]));
-      startDot.setAttribute("cx", sx(start[0]));
-      startDot.setAttribute("cy", sy(start[1]));
       var msgs = [];
       runs.forEach(function (r) {
+        r.statusEl.setAttribute("class", "d2l-bad");
         if (!r.result) {
           r.endEl.textContent = "";
           r.statusEl.textContent = " " + r.error;
+          msgs.push({kind: "error", bad: true, text: r.error,
+                     label: r.label});
           return;
         }
         var pts = r.result.points.slice(0, frame + 1);
-        var d = "", cut = pts.length;
+        var d = "", left = null, pen = false;
         for (var i = 0; i < pts.length; i++) {
-          if (!inView(pts[i])) { cut = i; break; }
-          d += (i ? "L" : "M") + sx(pts[i][0]).toFixed(2) + "," +
-            sy(pts[i][1]).toFixed(2);
+          if (left === null && !inView(pts[i])) left = i;
+          if (i === 0) continue;
+          var seg = clipSegment(pts[i - 1], pts[i]);
+          if (!seg) { pen = false; continue; }
+          if (!pen || seg[0][0] !== pts[i - 1][0] ||
+              seg[0][1] !== pts[i - 1][1]) {
+            d += "M" + sx(seg[0][0]).toFixed(2) + "," +
+              sy(seg[0][1]).toFixed(2);
+          }
+          d += "L" + sx(seg[1][0]).toFixed(2) + "," + sy(seg[1][1]).toFixed(2);
+          pen = seg[1][0] === pts[i][0] && seg[1][1] === pts[i][1];
         }
         el("svg:path", {d: d, "class": "d2l-path", stroke: r.color,
                         style: "stroke:" + r.color}, gp);
-        for (i = 0; i < cut; i++) {
-          el("svg:circle", {cx: sx(pts[i][0]).toFixed(2),
-            cy: sy(pts[i][1]).toFixed(2), r: 2.6,
-            style: "fill:" + r.color}, gp);
-        }
-        if (cut < pts.length && cut > 0) {
-          arrowOut(pts[cut - 1], pts[cut]);
-        }
+        pts.forEach(function (q) {
+          if (!inView(q)) return;
+          el("svg:circle", {cx: sx(q[0]).toFixed(2), cy: sy(q[1]).toFixed(2),
+            r: 2.6, style: "fill:" + r.color}, gp);
+        });
         var q = pts[pts.length - 1];
         var fq = r.result.objective.value(q[0], q[1]);
         var t = pts.length - 1;
-        r.endEl.textContent = "x" + sub(t) + " = (" + fmtNum(q[0]) + ", " +
-          fmtNum(q[1]) + "), f = " + fmtNum(fq);
+        r.endEl.textContent = "x" + sub(t) + " = (" + num(q[0]) + ", " +
+          num(q[1]) + "), f = " + num(fq);
         r.endEl.setAttribute("data-x1", String(q[0]));
         r.endEl.setAttribute("data-x2", String(q[1]));
         r.endEl.setAttribute("data-t", String(t));
-        var full = {points: r.result.points, stoppedAt: r.result.stoppedAt,
-                    objective: r.result.objective};
-        var st = frame >= r.result.points.length - 1 ? status(full) : null;
-        r.statusEl.textContent = st ? " — " + st : "";
-        if (st) msgs.push(runs.length > 1 ? r.label + " " + st : st);
+        var st = frame >= r.result.points.length - 1 ?
+          status(r.result, frame0) : null;
+        if (!st && left !== null) {
+          st = {kind: "view", bad: false, text: "leaves the view at step " +
+                left + (fit ? "" : ": press fit view")};
+        }
+        r.statusEl.textContent = st ? " — " + st.text : "";
+        r.statusEl.setAttribute("data-kind", st ? st.kind : "");
+        r.statusEl.setAttribute("class", st && !st.bad ? "d2l-note" :
+                                "d2l-bad");
+        if (st) msgs.push(Object.assign({label: r.label}, st));
       });
-      statusText.textContent = msgs.length === 1 ? msgs[0] :
-        (msgs.length ? msgs.length + " runs diverge or go uphill" : "");
+      // Over the plot: the one run's words, or how many runs did what.
+      var text = "";
+      if (msgs.length === 1) {
+        text = (runs.length > 1 ? msgs[0].label + " " : "") + msgs[0].text;
+      } else if (msgs.length) {
+        var counts = {}, order = [];
+        msgs.forEach(function (m) {
+          if (!counts[m.kind]) { counts[m.kind] = 0; order.push(m.kind); }
+          counts[m.kind] += 1;
+        });
+        text = order.map(function (kind) {
+          return counts[kind] + (counts[kind] > 1 ? " runs " : " run ") +
+            (WORDS[kind] || "failing");
+        }).join(", ");
+      }
+      statusText.textContent = text;
+      statusText.setAttribute("class", msgs.some(function (m) {
+        return m.bad;
+      }) ? "d2l-status d2l-bad" : "d2l-status d2l-note");
       frameOut.textContent = "step " + frame + " of " + steps;
       drawSide();
-    }
-
-    function arrowOut(a, b) {
-      var p0 = [sx(a[0]), sy(a[1])], p1 = [sx(b[0]), sy(b[1])];
-      var dir = [p1[0] - p0[0], p1[1] - p0[1]], t = 1;
-      [[M.l, W - M.r], [M.t, H - M.b]].forEach(function (lim, k) {
-        if (dir[k] > 0) t = Math.min(t, (lim[1] - p0[k]) / dir[k]);
-        else if (dir[k] < 0) t = Math.min(t, (lim[0] - p0[k]) / dir[k]);
-      });
-      t *= 0.95;
-      if (!(t > 0)) return;
-      el("svg:line", {x1: p0[0], y1: p0[1], x2: p0[0] + t * dir[0],
-        y2: p0[1] + t * dir[1], "class": "d2l-bad",
-        style: "stroke:var(--d2l-bad);stroke-width:1.8",
-        "marker-end": "url(#" + uid + "-arrow)"}, gArrows);
     }
 
     function drawSide() {
@@ -1137,7 +1323,7 @@
         el("svg:line", {x1: SM.l - 4, x2: SM.l, y1: y, y2: y,
                         "class": "d2l-axis"}, side);
         el("svg:text", {x: SM.l - 6, y: y + 4, "text-anchor": "end"}, side,
-           log ? pow10(v) : fmtG(v, 3));
+           log ? pow10(v) : num(v, 3));
       });
       ticks(0, steps, 4).forEach(function (t) {
         if (t !== Math.round(t)) return;
@@ -1173,13 +1359,6 @@
     return root.d2lminiWidget;
   }
 
-  function pow10(e) {  // 10^e as text: 0.01, 0.1, 1, 10, 100, 10³, 10⁻³
-    if (e >= -2 && e <= 2) return String(Math.pow(10, e)).replace(/^0\./, "0.");
-    var sup = "⁰¹²³⁴⁵⁶⁷⁸⁹";
-    return "10" + (e < 0 ? "⁻" : "") + String(Math.abs(e)).split("")
-      .map(function (c) { return sup[+c]; }).join("");
-  }
-
   function sub(n) {
     var digits = "₀₁₂₃₄₅₆₇₈₉";
     return String(n).split("").map(function (c) {
@@ -1188,19 +1367,20 @@
   }
 
   function drawAxes(svg, xlim, ylim, sx, sy, M, pw, ph, xl, yl) {
+    // svg: the group the axes go into (redrawn when the view changes).
     el("svg:rect", {x: M.l, y: M.t, width: pw, height: ph,
                     "class": "d2l-axis"}, svg);
     ticks(xlim[0], xlim[1], 6).forEach(function (v) {
       el("svg:line", {x1: sx(v), x2: sx(v), y1: M.t + ph, y2: M.t + ph + 4,
                       "class": "d2l-axis"}, svg);
       el("svg:text", {x: sx(v), y: M.t + ph + 16, "text-anchor": "middle"},
-         svg, fmtNum(v));
+         svg, num(v));
     });
     ticks(ylim[0], ylim[1], 5).forEach(function (v) {
       el("svg:line", {x1: M.l - 4, x2: M.l, y1: sy(v), y2: sy(v),
                       "class": "d2l-axis"}, svg);
       el("svg:text", {x: M.l - 6, y: sy(v) + 4, "text-anchor": "end"}, svg,
-         fmtNum(v));
+         num(v));
     });
     el("svg:text", {x: M.l + pw - 2, y: M.t + ph - 4, "text-anchor": "end"},
        svg, xl);

@@ -5,7 +5,9 @@
 // so that no precision is lost on the way back to Python).
 // A case {uint32: {seed, count}} gives the first draws of
 // window.d2lmini.mulberry32(seed) ({values}), and {noise2d: {seed, steps}}
-// the noise window.d2lmini.noise2d(seed, steps) ({points}).
+// the noise window.d2lmini.noise2d(seed, steps) ({points}); a case with a
+// frame [xlim, ylim] gives window.d2lmini.status(run(case), frame)
+// ({status}).
 "use strict";
 const fs = require("fs");
 const vm = require("vm");
@@ -30,6 +32,9 @@ const out = cases.map((c) => {
     if (c.noise2d) {
       const xi = d2l.noise2d(c.noise2d.seed, c.noise2d.steps);
       return {points: xi.map((p) => p.map((v) => String(v)))};
+    }
+    if (c.frame) {  // how the run ends, in words
+      return {status: d2l.status(d2l.run(c), c.frame)};
     }
     const pts = d2l.trace(c);
     return {points: pts.map((p) => p.map((v) => String(v))),
