@@ -24,6 +24,27 @@ def test_cosine_accepts_other_forms(passes):
         np.where(t <= T, (1 + np.cos(np.pi * t / T)) / 2, 0.0)))
 
 
+def test_cosine_accepts_float32(passes):
+    # computed in float32 the factor is off by up to a few 1e-8 (at
+    # t = 999, T = 1000 the true value 2.5e-6 comes out 2.4e-6): right to
+    # float32 precision, and the check's 1e-6 admits it
+    def cosine32(t, T):
+        t32, T32 = torch.tensor(min(t, T), dtype=torch.float32), T
+        return 0.5 * (1 + torch.cos(torch.pi * t32 / T32))
+
+    assert abs(float(cosine32(999, 1000)) - 0.5 * (
+        1 + math.cos(math.pi * 0.999))) > 1e-9  # rounding does show
+    passes("sgd.cosine", cosine32)
+    passes("sgd.cosine", lambda t, T: np.float32(
+        0.5 * (1 + np.cos(np.float32(np.pi) * np.float32(min(t, T) / T)))))
+
+
+def test_cosine_rejects_an_off_by_one_step(not_yet):
+    # the factor of step t + 1: differs by up to pi / (2 T), here 1.6e-2
+    not_yet("sgd.cosine", lambda t, T: 0.5 * (1 + math.cos(
+        math.pi * min(t + 1, T) / T)))
+
+
 def test_cosine_rejects_plausible_mistakes(not_yet):
     # no clipping after T: the cosine comes back up
     not_yet("sgd.cosine", lambda t, T: 0.5 * (1 + math.cos(math.pi * t / T)),
@@ -85,6 +106,17 @@ def test_epoch_indices_rejects_plausible_mistakes(not_yet):
     not_yet("sgd.epoch_indices", lambda n, replace, g: torch.randint(
         n, (n,)) if replace else torch.randperm(n, generator=g),
         "same seed")
+
+
+def test_epoch_indices_rejects_a_sampler_that_reseeds(not_yet):
+    # reseeds the generator it is given: the same seed gives the same
+    # indices, but every epoch of a training run would repeat the first
+    def reseeds(n, replace, g):
+        g.manual_seed(g.initial_seed())
+        return (torch.randint(n, (n,), generator=g) if replace
+                else torch.randperm(n, generator=g))
+
+    not_yet("sgd.epoch_indices", reseeds, "same generator")
 
 
 # --- sgd.coordinate_lrs ---
