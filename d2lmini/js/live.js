@@ -682,7 +682,7 @@
                  beta1: "β₁", beta2: "β₂", eps: "ε", momentum_decay: "ψ",
                  weight_decay: "ν", noise: "σ", seed: "seed"};
   var W = 420, H = 320, M = {l: 40, r: 10, t: 10, b: 30};
-  var SW = 260, SH = 210, SM = {l: 48, r: 10, t: 22, b: 30};
+  var SW = 260, SH = 210, SM = {l: 56, r: 10, t: 22, b: 30};
   var CSS = [
     // The widget paints its own background and text, so that every text
     // keeps a contrast of at least 4.5:1 whatever the page behind it
@@ -744,6 +744,10 @@
     "height:.25em;vertical-align:middle;margin-right:.4em}",
     ".d2lmini-live .d2l-bad{color:var(--d2l-bad);fill:var(--d2l-bad)}",
     ".d2lmini-live .d2l-note{font-style:italic}",
+    // The words over the plot keep a halo of the background around them,
+    // readable over contour lines and paths.
+    ".d2lmini-live text.d2l-status{paint-order:stroke;stroke:var(--d2l-bg);",
+    "stroke-width:4px;stroke-linejoin:round}",
     ".d2lmini-live .d2l-end{font-variant-numeric:tabular-nums}"
   ].join("");
 
@@ -1323,7 +1327,7 @@
         el("svg:line", {x1: SM.l - 4, x2: SM.l, y1: y, y2: y,
                         "class": "d2l-axis"}, side);
         el("svg:text", {x: SM.l - 6, y: y + 4, "text-anchor": "end"}, side,
-           log ? pow10(v) : num(v, 3));
+           log ? pow10(v) : num(v, 4));
       });
       ticks(0, steps, 4).forEach(function (t) {
         if (t !== Math.round(t)) return;
