@@ -588,3 +588,53 @@ def test_the_book_site_loads_the_script_once_per_page(site_build):
             assert (html_dir / "_static" / srcs[0]).read_text() == \
                 live._library()
     assert with_traces >= 10
+
+
+def check_site_page_in_both_themes(browser, html_dir, chapter, width):
+    """On a built chapter page: every live trace light, then dark after the
+    theme's own button is pressed (pydata-sphinx-theme switches
+    data-theme on <html>), every text at 4.5:1 or more in both;
+    screenshots in test-output/screenshots/live-site-*.png."""
+    handler = functools.partial(_Quiet, directory=str(html_dir))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = (f"http://127.0.0.1:{httpd.server_address[1]}/chapters/"
+           f"{chapter}.html")
+    try:
+        context, page, blocked, errors = _open(browser, url, width)
+        widgets = page.locator("article .d2lmini-live")
+        n = widgets.count()
+        assert n >= 1
+        page.evaluate("document.documentElement.dataset.theme = 'light'")
+        page.wait_for_function(
+            "document.querySelectorAll('.d2lmini-live.d2l-dark').length "
+            "=== 0")
+        kind = "phone" if width < 600 else "desktop"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        lowest = {}
+        for theme in ("light", "dark"):
+            if theme == "dark":
+                page.evaluate(
+                    "document.documentElement.dataset.theme = 'dark'")
+                page.wait_for_function(
+                    "document.querySelectorAll('.d2lmini-live.d2l-dark')"
+                    f".length === {n}")
+            # (a trace inside a closed solution is not shown: not judged)
+            lowest[theme] = min(_contrast(widgets.nth(i)) for i in range(n)
+                                if widgets.nth(i).is_visible())
+            widgets.first.scroll_into_view_if_needed()
+            widgets.first.screenshot(path=str(
+                SHOTS / f"live-site-{chapter}-{kind}-{theme}.png"))
+        assert blocked == []
+        context.close()
+        return lowest
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_book_pages_live_traces_follow_the_theme(browser, site_build, width):
+    lowest = check_site_page_in_both_themes(browser, site_build[2],
+                                            "momentum", width)
+    print(f"momentum at {width} px, lowest contrast: {lowest}")
