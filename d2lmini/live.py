@@ -14,8 +14,11 @@ Python stays the reference. The JavaScript reads the hyperparameter names,
 defaults and ranges from :mod:`d2lmini.optim`'s table (serialised into the
 page), its update rules follow :mod:`d2lmini.optim` operation by operation,
 and ``tests/test_live.py`` checks in Node that every optimizer's path equals
-``train_2d(trainer_2d(...))`` to 1e-9. :func:`live_path_2d` gives the
-Python path of a live trace's settings.
+a pure-Python reference of the same rules (``tests/live_reference.py``: bit
+for bit, or within the derived effect of pow, exp, log, cos and sin being
+rounded differently), against which ``train_2d(trainer_2d(...))`` is
+checked too. :func:`live_path_2d` gives the Python path of a live trace's
+settings, :func:`run_status` the words the widget shows for how it ended.
 
 Gradient noise: two more hyperparameters, accepted by every optimizer,
 ``noise`` (:math:`\\sigma \\ge 0`, default 0) and ``seed`` (an integer,

@@ -9,8 +9,9 @@
  *   this file
  * inside a function run once per page (or per Colab output frame).
  * The update rules below follow d2lmini/optim.py operation by operation;
- * tests/test_live.py checks in Node that the paths agree with Python's
- * train_2d(trainer_2d(...)) to 1e-9 for every optimizer.
+ * tests/test_live.py checks in Node that the paths agree with the same
+ * rules on Python floats (tests/live_reference.py), bit for bit where no
+ * pow/exp/log/cos/sin is called, for every optimizer.
  *
  * Public: window.d2lmini.trace({optimizer, hyperparams, f, start, steps,
  * schedule}) -> [[x1, x2], ...] (start first; fewer than steps + 1 points
