@@ -22,8 +22,9 @@ from __future__ import annotations
 import math
 import numbers
 import statistics
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable
 
 __all__ = ["Spread", "over_seeds", "tune", "REPORT_SEEDS", "TUNING_SEED"]
 
