@@ -53,6 +53,8 @@ _EXPORTS: dict[str, str] = {
     "live_trace_2d": "live",
     "live_path_2d": "live",
     "LiveTrace": "live",
+    "run_status": "live",
+    "lower_bound": "objectives",
     "objective_2d": "objectives",
     "check_objective": "objectives",
     "Mulberry32": "noise",

@@ -302,7 +302,9 @@ def test_cold_visit_weight(page, server, chapter):
     page.goto(f"{server}/{chapter}.html", wait_until="networkidle")
     # Scroll to the end so lazily loaded images and fonts arrive too.
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-    page.wait_for_load_state("networkidle")
+    # (not networkidle again: on pages whose live traces animate, it did
+    # not settle within 30 s; a local server answers within this pause)
+    page.wait_for_timeout(2000)
     total = sum(sizes.values())
     heaviest = sorted(sizes.items(), key=lambda kv: -kv[1])[:6]
     assert total <= MAX_COLD_VISIT_BYTES, (
