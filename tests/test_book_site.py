@@ -110,8 +110,19 @@ def test_icon_fonts_keep_exactly_the_icons_the_pages_use(tmp_path):
     (out / book_site.FA_SCRIPT).write_text("x" * 1000 + " fa-rocket")
     before = sum(p.stat().st_size for p in (out / book_site.FA_FONTS)
                  .glob("*.woff2"))
-    app = SimpleNamespace(builder=SimpleNamespace(format="html"), outdir=out)
+    (out / "search.html").write_text(
+        '<script src="searchindex.js"></script>')
+    page = out / "page.html"
+    page.write_text(page.read_text()
+                    + '\n<script src="searchindex.js"></script>')
+    app = SimpleNamespace(builder=SimpleNamespace(format="html"), outdir=out,
+                          config=SimpleNamespace(html_theme_options={}))
     book_site.lighten(app, None)
+    css = (out / book_site.THEME_CSS).read_text()
+    assert ".fa-bars:before" in css and ".fa-github:before" in css
+    assert ".fa-rocket:before" not in css
+    assert "searchindex" not in (out / "page.html").read_text()
+    assert "searchindex" in (out / "search.html").read_text()
 
     solid = TTFont(out / book_site.FA_FONTS / "fa-solid-900.woff2")
     brands = TTFont(out / book_site.FA_FONTS / "fa-brands-400.woff2")
