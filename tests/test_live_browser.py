@@ -20,19 +20,16 @@ left) land in test-output/screenshots/live-*.png.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import live_reference as ref_
 import numpy as np
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, OUTPUT
+from conftest import CHROMIUM, CHROMIUM_ARGS, OUTPUT, local_server
 
 import d2lmini as d2l
 from d2lmini import live
@@ -92,22 +89,13 @@ def _widget(name):
     return d2l.live_trace_2d(kw.pop("f"), **kw)
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("live")
     body = "\n".join(_widget(n)._repr_html_() for n in WIDGETS)
     (root / "live.html").write_text(PAGE.format(body), encoding="utf-8")
-    handler = functools.partial(_Quiet, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/live.html"
-    httpd.shutdown()
+    with local_server(root) as url:
+        yield f"{url}/live.html"
 
 
 @pytest.fixture(scope="module")
@@ -595,12 +583,8 @@ def check_site_page_in_both_themes(browser, html_dir, chapter, width):
     theme's own button is pressed (pydata-sphinx-theme switches
     data-theme on <html>), every text at 4.5:1 or more in both;
     screenshots in test-output/screenshots/live-site-*.png."""
-    handler = functools.partial(_Quiet, directory=str(html_dir))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    url = (f"http://127.0.0.1:{httpd.server_address[1]}/chapters/"
-           f"{chapter}.html")
-    try:
+    with local_server(html_dir) as base:
+        url = f"{base}/chapters/{chapter}.html"
         context, page, blocked, errors = _open(browser, url, width)
         widgets = page.locator("article .d2lmini-live")
         n = widgets.count()
@@ -628,9 +612,6 @@ def check_site_page_in_both_themes(browser, html_dir, chapter, width):
         assert blocked == []
         context.close()
         return lowest
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 @pytest.mark.parametrize("width", [1280, 390])
