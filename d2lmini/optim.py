@@ -1015,6 +1015,9 @@ def radam(
     for p, (v, s, t) in zip(params, states):
         with torch.no_grad():
             t += 1
+            # Scalars in float64 (a Python float), not from the float32
+            # counter: rho_t is a difference of two numbers near rho_inf.
+            step = float(t)
             g = p.grad
             if decoupled:
                 p -= lr * weight_decay * p
@@ -1022,12 +1025,12 @@ def radam(
                 g = g + weight_decay * p
             v[:] = beta1 * v + (1 - beta1) * g
             s[:] = beta2 * s + (1 - beta2) * torch.square(g)
-            v_hat = v / (1 - beta1**t)
-            rho_t = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
+            v_hat = v / (1 - beta1**step)
+            rho_t = rho_inf - 2 * step * beta2**step / (1 - beta2**step)
             if rho_t > 5:  # the variance of the adaptive step is finite
-                r = torch.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
-                               / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
-                p -= (lr * r * v_hat * torch.sqrt(1 - beta2**t)
+                r = ((rho_t - 4) * (rho_t - 2) * rho_inf
+                     / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+                p -= (lr * r * v_hat * (1 - beta2**step) ** 0.5
                       / (torch.sqrt(s) + eps))
             else:  # too few squared gradients yet: momentum SGD
                 p -= lr * v_hat
