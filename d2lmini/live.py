@@ -5,10 +5,11 @@ self-contained widget: contour lines of f, the path of one or several
 optimizers, a slider per hyperparameter, the number of steps, play/pause
 and step buttons, the start point moved by a click or a drag (or the arrow
 keys), and f against the step. It runs the update rules in JavaScript in
-the page (``d2lmini/js/live.js``), so it works with no kernel: on the
-static website, in JupyterLab/Notebook and on Colab, and offline (the only
-library it uses, d3-contour, is vendored in ``d2lmini/js/vendor/`` and
-inlined into the output).
+the page (the files of ``d2lmini/js/``, joined in the order of
+:data:`JS_FILES`), so it works with no kernel: on the static website, in
+JupyterLab/Notebook and on Colab, and offline (the only library it uses,
+d3-contour, is vendored in ``d2lmini/js/vendor/`` and inlined into the
+output).
 
 Python stays the reference. The JavaScript reads the hyperparameter names,
 defaults and ranges from :mod:`d2lmini.optim`'s table (serialised into the
@@ -25,10 +26,10 @@ Gradient noise: two more hyperparameters, accepted by every optimizer,
 default 0), make update t use :math:`\\mathbf{g}_t = \\nabla
 f(\\mathbf{x}_{t-1}) + \\sigma\\boldsymbol{\\xi}_t`, with the standard normal
 :math:`\\boldsymbol{\\xi}_t` drawn by the small generator of
-:mod:`d2lmini.noise`, which live.js runs too (so the page and Python draw
-the same noise). Every run that starts from the same seed sees the same
-:math:`\\boldsymbol{\\xi}_1, \\boldsymbol{\\xi}_2, \\ldots`; give runs
-different seeds for independent noise.
+:mod:`d2lmini.noise`, which ``js/noise.js`` runs too (so the page and
+Python draw the same noise). Every run that starts from the same seed
+sees the same :math:`\\boldsymbol{\\xi}_1, \\boldsymbol{\\xi}_2,
+\\ldots`; give runs different seeds for independent noise.
 
 Introduced in ``chapters/gd.ipynb``.
 """
@@ -64,8 +65,32 @@ NOISE_DEFAULTS = {"noise": 0.0, "seed": 0}
 
 
 # ---------------------------------------------------------------------------
-# The JavaScript: vendored d3-contour + Python's tables + live.js.
+# The JavaScript: vendored d3-contour + Python's tables + d2lmini/js/*.js.
 # ---------------------------------------------------------------------------
+
+# The live-trace library, one job per file; the one place to add a file.
+# Every file listed here, in this order, goes into the one script a live
+# trace's notebook output carries (_library(); on the website the same
+# script is _static/d2lmini-live-HASH.js, scripts/book_live.py), and no
+# other file does. They are joined inside one function (_join), after
+# vendor/d3-contour.min.js and Python's tables (D2LMINI_TABLES), so that
+# a name declared at the top of one file is seen by every other; a file
+# may use the names of any file at call time, but at its own top level
+# only those of the files before it. Nothing at a top level may need a
+# page: the library runs in Node too (tests/test_live.py).
+JS_FILES = (
+    "objectives.js",  # objectives.py: objective_2d, lower_bound
+    "rules.js",       # optim.py: check_hyperparams, every update rule
+    "noise.js",       # noise.py: Mulberry32, Box-Muller, noise_2d
+    "schedules.js",   # the schedules of live.py / schedules.py
+    "run.js",         # live_path_2d, run_status; defines window.d2lmini
+    "draw.js",        # stylesheet, palettes, ticks, axes, contours
+    "widget.js",      # the trace widget: mount, mountAll
+)
+# What the function around the files defines for them.
+_HEAD = ('(function (root) {\n"use strict";\nvar T = D2LMINI_TABLES;\n'
+         'var D3 = typeof d2lminiD3 !== "undefined" ? d2lminiD3 : null;\n')
+_TAIL = '})(typeof window !== "undefined" ? window : globalThis);\n'
 
 
 def _tables() -> dict[str, Any]:
@@ -91,11 +116,12 @@ def _tables() -> dict[str, Any]:
 
 
 def _strip(js: str) -> str:
-    """live.js without its comment lines, indentation and blank lines.
+    """A library file without its comment lines, indentation and blank
+    lines.
 
     A light squeeze (about 40% of the bytes) that cannot change what the
     code does: only whole lines that are comments go, and the leading
-    spaces of the others (live.js has no multi-line strings).
+    spaces of the others (the files have no multi-line strings).
     """
     out, in_block = [], False
     for line in js.splitlines():
@@ -112,13 +138,23 @@ def _strip(js: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def _join(files: Sequence[str] = JS_FILES, expose: Sequence[str] = ()) -> str:
+    """The library files, stripped, inside the one function that holds
+    them. ``expose`` (tests only): names of the files' top level to hand
+    out as ``window.d2lminiTest``, so that one file can be tested alone."""
+    parts = [_strip((JS_DIR / name).read_text()) for name in files]
+    if expose:
+        parts.append("root.d2lminiTest = {"
+                     + ", ".join(f"{n}: {n}" for n in expose) + "};\n")
+    return _HEAD + "".join(parts) + _TAIL
+
+
 @functools.lru_cache(maxsize=1)
 def _javascript() -> str:
     """The whole script a widget needs, minus the call that mounts it."""
     vendor = (JS_DIR / "vendor" / "d3-contour.min.js").read_text()
-    live = _strip((JS_DIR / "live.js").read_text())
     tables = json.dumps(_tables(), separators=(",", ":"))
-    js = (f"{vendor}\nvar D2LMINI_TABLES = {tables};\n{live}")
+    js = (f"{vendor}\nvar D2LMINI_TABLES = {tables};\n{_join()}")
     if "</script" in js.lower() or "<!--" in js:
         raise RuntimeError("the live-trace script must not contain "
                            "'</script' or '<!--'")
@@ -155,10 +191,10 @@ def _library_hash() -> str:
 
 @functools.lru_cache(maxsize=1)
 def _js_optimizers() -> frozenset[str]:
-    """The optimizers that have a twin in live.js (its RULES table)."""
-    live = (JS_DIR / "live.js").read_text()
-    block = live.split("var RULES = {", 1)[1].split("\n  };", 1)[0]
-    return frozenset(re.findall(r"^    (\w+): \{$", block, re.M))
+    """The optimizers that have a twin in js/rules.js (its RULES table)."""
+    rules = (JS_DIR / "rules.js").read_text()
+    block = rules.split("var RULES = {", 1)[1].split("\n};", 1)[0]
+    return frozenset(re.findall(r"^  (\w+): \{$", block, re.M))
 
 
 # ---------------------------------------------------------------------------
@@ -191,7 +227,7 @@ def _check_optimizer(optimizer: Any) -> str:
     if name not in _js_optimizers():
         raise ValueError(
             f"optimizer {name!r} has no JavaScript twin in "
-            "d2lmini/js/live.js yet, so it cannot run live; use "
+            "d2lmini/js/rules.js yet, so it cannot run live; use "
             "show_trace_2d for it")
     return name
 
@@ -404,7 +440,8 @@ def _check_schedule(schedule: Any) -> dict[str, Any] | None:
 
 
 def _scheduled_lr(schedule: Mapping[str, Any], lr: float, t: int) -> float:
-    """The learning rate of update ``t`` (1, 2, ...), as live.js has it."""
+    """The learning rate of update ``t`` (1, 2, ...), as js/schedules.js
+    has it."""
     ((kind, p),) = schedule.items()
     if kind == "exponential":
         return lr * math.exp(-p * t)
@@ -549,7 +586,7 @@ def run_status(
     - ``"uphill"``: f ends above its start.
 
     The widget computes the same in JavaScript (``status`` in
-    ``d2lmini/js/live.js``; ``tests/test_live.py`` compares them).
+    ``d2lmini/js/run.js``; ``tests/test_live.py`` compares them).
 
     Introduced in ``chapters/gd.ipynb``.
     """

@@ -11,7 +11,7 @@ independently at every update :math:`t = 1, 2, \ldots` So that a live
 trace (:func:`d2lmini.live_trace_2d`, which runs in the browser) draws the
 same :math:`\boldsymbol{\xi}_t` as Python, neither side uses its usual
 generator (NumPy's, ``Math.random``). Both run the small generator below,
-written out in ``d2lmini/js/live.js`` operation by operation, and
+written out in ``d2lmini/js/noise.js`` operation by operation, and
 ``tests/test_live.py`` checks that the two agree.
 
 **Uniforms: Mulberry32** (Tommy Ettinger, 2017, public domain), a 32-bit

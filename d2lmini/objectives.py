@@ -1,7 +1,7 @@
 """The 2-D test functions of the live traces, in Python.
 
 Each objective is named by a small spec, the same in Python and in the
-page's JavaScript (``d2lmini/js/live.js``), so a path can be computed on
+page's JavaScript (``d2lmini/js/objectives.js``), so a path can be computed on
 both sides and compared:
 
 ==============================  =========================================

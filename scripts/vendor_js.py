@@ -1,6 +1,6 @@
 """Re-vendor the JavaScript library behind the live traces' contour lines.
 
-The live 2-D traces (``d2lmini/live.py``, ``d2lmini/js/live.js``) draw the
+The live 2-D traces (``d2lmini/live.py``, ``d2lmini/js/draw.js``) draw the
 contour lines of f with ``contours()`` from d3-contour (marching squares),
 which imports a few helpers from d3-array. This script fetches the pinned
 versions from the npm registry with ``npm install`` into a temporary

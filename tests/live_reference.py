@@ -4,7 +4,7 @@ Why not ``live_path_2d`` (torch) as the reference: torch runs the update
 rules through its vectorized float64 kernels, whose last bits depend on the
 CPU's instruction set (AVX2, AVX-512, NEON); some runs amplify one unit in
 the last place (ulp) to a relative 1e-9 within 35 steps (issue 19). This
-module runs the update rules of ``d2lmini/js/live.js`` on Python floats,
+module runs the update rules of ``d2lmini/js/rules.js`` on Python floats,
 operation by operation in the same order, so that:
 
 * With only +, -, *, / and sqrt, the result is the same on every machine
@@ -53,7 +53,7 @@ def sqrt(v: float) -> float:
 
 
 def nan_max(a: float, b: float) -> float:
-    """torch.maximum and live.js's nanMax: NaN wins."""
+    """torch.maximum and rules.js's nanMax: NaN wins."""
     return NAN if a != a or b != b else max(a, b)
 
 
@@ -153,7 +153,7 @@ def _init(name: str) -> dict[str, Any]:
 
 def _step(name: str, x: list[float], g: list[float], st: dict,
           h: dict, c: Calls) -> None:
-    """One update, as RULES[name].step in live.js (x changes in place)."""
+    """One update, as RULES[name].step in rules.js (x changes in place)."""
     if name == "sgd":
         for i in range(2):
             x[i] = x[i] - h["lr"] * g[i]
@@ -341,7 +341,7 @@ def _step(name: str, x: list[float], g: list[float], st: dict,
         x[1] = x[1] - h["lr"] * d1
     else:
         raise KeyError(f"no reference rule for {name}: add it here, as in "
-                       "d2lmini/js/live.js")
+                       "d2lmini/js/rules.js")
 
 
 def _lr(schedule: dict | None, lr: float, t: int, c: Calls) -> float:
@@ -384,10 +384,11 @@ def reference(case: dict, calls: Calls | None = None,
               state_rng: random.Random | None = None,
               state_ulps: int = 2) -> dict:
     """The path of a case ``{optimizer, hyperparams, f, start, steps,
-    schedule}`` as live.js computes it: ``{points, stoppedAt, calls,
-    nudged}``. With ``state_rng``, every stored number is moved by
-    ``state_ulps`` ulp at random after each update (``nudged`` counts
-    them): the model of a differently rounded implementation."""
+    schedule}`` as the page computes it (js/run.js): ``{points,
+    stoppedAt, calls, nudged}``. With ``state_rng``, every stored number
+    is moved by ``state_ulps`` ulp at random after each update
+    (``nudged`` counts them): the model of a differently rounded
+    implementation."""
     c = calls or Calls()
     name = case["optimizer"]
     hp, noise = _split_noise(name, case.get("hyperparams") or {})
