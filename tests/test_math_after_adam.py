@@ -163,3 +163,60 @@ def test_shampoo_without_accumulation_is_muons_orthogonalization():
     Rr = optim._inverse_root(G.T @ G, 4, eps)
     assert float(torch.linalg.matrix_norm(G)) < 10 and float(S.min()) > 0.1
     torch.testing.assert_close(Lr @ G @ Rr, U @ Vh, rtol=1e-9, atol=1e-9)
+
+
+def test_shampoo_on_a_column_is_a_quarter_root_of_full_matrix_adagrad():
+    """A d x 1 weight: R = sum ||g||^2 = tr L, so the step is
+    lr L^(-1/4) g / (tr L)^(1/4) (chapters/after-adam, airfoil)."""
+    d, lr, eps = 5, 0.1, 1e-12
+    w = torch.zeros(d, 1, dtype=torch.float64, requires_grad=True)
+    states = d2l.init_shampoo_states([w])
+    x = torch.zeros(d, dtype=torch.float64)
+    L = torch.zeros(d, d, dtype=torch.float64)
+    gen = torch.Generator().manual_seed(0)
+    mix = torch.randn(d, d, dtype=torch.float64, generator=gen)
+    for _ in range(6):
+        g = mix @ torch.randn(d, dtype=torch.float64, generator=gen)
+        w.grad = g.reshape(d, 1)
+        d2l.shampoo([w], states, {"lr": lr, "eps": eps})
+        L = L + torch.outer(g, g)
+        vals, vecs = torch.linalg.eigh(L)
+        root = vecs @ torch.diag(vals.clamp(min=eps) ** -0.25) @ vecs.T
+        x = x - lr * root @ g / float(L.trace()) ** 0.25
+    L_state, R_state = states[0]
+    # L is built the same way on both sides (each entry of G G^T is one
+    # product, added in the same order): equal to the last bit, so both
+    # sides take the same eigendecomposition.
+    assert torch.equal(L_state, L)
+    # R sums the squares that sit on the diagonal of L, in another order:
+    # <= d roundings of U64 relative.
+    torch.testing.assert_close(R_state.reshape(()), L.trace(),
+                               rtol=d * U64, atol=0)
+    # The steps then differ by the order of a few products and by R's
+    # rounding to the power -1/4: <= 10 roundings per step, 6 steps of
+    # size <= 1: 60 U64 ~ 7e-15; 1e-12 leaves a margin of 100.
+    torch.testing.assert_close(w.detach().reshape(d), x, rtol=1e-12,
+                               atol=1e-12)
+
+
+def test_adafactor_rates_from_one_on_give_the_same_run():
+    """alpha_t uses min(lr, 1/sqrt(t)), and 1/sqrt(t) <= 1 for t >= 1: any
+    lr >= 1 is the same optimizer (the airfoil experiment's grid end)."""
+    ws = []
+    for lr in (1.0, 3.0, 100.0):
+        w = torch.full((5, 1), 0.5, dtype=torch.float64, requires_grad=True)
+        states = d2l.init_adafactor_states([w])
+        for k in range(10):
+            w.grad = torch.randn(5, 1, dtype=torch.float64,
+                                 generator=torch.Generator().manual_seed(k))
+            d2l.adafactor([w], states, {"lr": lr})
+        ws.append(w.detach().clone())
+    assert torch.equal(ws[0], ws[1]) and torch.equal(ws[0], ws[2])
+    # and a smaller rate is a different run
+    w = torch.full((5, 1), 0.5, dtype=torch.float64, requires_grad=True)
+    states = d2l.init_adafactor_states([w])
+    for k in range(10):
+        w.grad = torch.randn(5, 1, dtype=torch.float64,
+                             generator=torch.Generator().manual_seed(k))
+        d2l.adafactor([w], states, {"lr": 0.5})
+    assert not torch.equal(w.detach(), ws[0])
