@@ -50,6 +50,8 @@ from typing import Any
 import numpy as np
 
 from . import optim
+from . import schedules as _schedules
+from ._args import check_int, check_number
 from .noise import check_noise, check_seed, noisy_grad_2d
 from .objectives import OBJECTIVES, check_objective, lower_bound, objective_2d
 from .traces import BLOWUP, Trace, _frame, _limits, train_2d
@@ -390,17 +392,239 @@ def _check_run(run: Mapping[str, Any], index: int | None) -> dict[str, Any]:
             "label": label}
 
 
+# The schedules of d2lmini.schedules a live trace runs, {kind: [arg, ...]}
+# with the arguments after lr (the peak rate is each run's lr), and their
+# names in the widget's selector.
+SCHEDULE_LABELS = {
+    "constant_lr": "constant", "step_decay": "step",
+    "exponential_decay": "exponential", "cosine_decay": "cosine",
+    "cosine_restarts": "cosine with restarts",
+    "linear_warmup": "linear warmup", "warmup_cosine": "warmup + cosine",
+    "wsd": "warmup-stable-decay", "one_cycle": "one-cycle"}
+# Every argument after lr: (whole number?, low, high, open ends) as the
+# functions of d2lmini.schedules check it alone (checks that tie two
+# arguments, such as warmup < num_steps, are theirs).
+_SCHEDULE_ARG_BOUNDS = {
+    "step_size": (True, 1, None), "gamma": (False, 0, 1),
+    "num_steps": (True, 1, None), "period": (True, 1, None),
+    "mult": (True, 1, None), "warmup": (True, 0, None),
+    "decay_steps": (True, 1, None), "min_lr": (False, 0, None),
+    "pct_start": (False, 0, 1, True), "div_factor": (False, 1, None),
+    "final_div_factor": (False, 1, None)}
+
+
+def _schedule_arg_names(kind: str) -> list[str]:
+    """The arguments of ``d2lmini.schedules.KIND`` after ``lr``."""
+    import inspect
+
+    names = list(inspect.signature(_schedules.SCHEDULES[kind]).parameters)
+    assert names[0] == "lr", kind
+    return names[1:]
+
+
+def _check_schedule_args(kind: str, p: Any) -> list[float | int]:
+    """The arguments after lr of schedule ``kind``, checked by
+    d2lmini.schedules itself and completed with its defaults."""
+    names = _schedule_arg_names(kind)
+    if (isinstance(p, (str, bytes, Mapping)) or not isinstance(p, Sequence)
+            or len(p) > len(names)):
+        raise ValueError(
+            f"schedule[{kind!r}] must be a list of its arguments after lr, "
+            f"[{', '.join(names)}] (the peak rate is each run's lr), got "
+            f"{p!r}")
+    try:
+        # Any finite lr: the checks that involve it (min_lr <= lr) run
+        # with each run's lr, in live_path_2d.
+        made = _schedules.SCHEDULES[kind](float(np.finfo(float).max),
+                                          *[_plain(v) for v in p])
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"schedule[{kind!r}]: {err}") from None
+    return list(made.args.values())
+
+
+def _check_schedule_lr(schedule: dict[str, Any] | None, lr: float,
+                       where: str = "") -> None:
+    """A schedule of d2lmini.schedules accepts ``lr`` as its peak rate
+    (its min_lr is at most lr)."""
+    if not schedule:
+        return
+    ((kind, p),) = schedule.items()
+    if kind in SCHEDULE_LABELS:
+        try:
+            _schedules.SCHEDULES[kind](lr, *p)
+        except ValueError as err:
+            raise ValueError(f"{where}schedule[{kind!r}] with lr = {lr}: "
+                             f"{err}") from None
+
+
+def _schedule_defaults(kind: str, steps: int, max_steps: int,
+                       ) -> dict[str, tuple[Any, tuple[float, ...]]]:
+    """The selector's value and slider ``(min, max, step)`` of each
+    argument of ``kind`` that gets one, for a run of ``steps`` updates."""
+    tenth, fifth, quarter = max(1, steps // 10), max(1, steps // 5), \
+        max(1, steps // 4)
+    count = (1, max_steps, 1)
+    # exponential: gamma ** steps = 0.05 at the end of the run.
+    gamma = min(1.0, max(0.9, round(0.05 ** (1 / steps), 3)))
+    table = {
+        "step_decay": {"step_size": (quarter, count),
+                       "gamma": (0.3, (0.05, 1.0, 0.05))},
+        "exponential_decay": {"gamma": (gamma, (0.9, 1.0, 0.001))},
+        "cosine_decay": {"num_steps": (steps, count)},
+        "cosine_restarts": {"period": (quarter, count),
+                            "mult": (1, (1, 4, 1))},
+        "linear_warmup": {"warmup": (tenth, count)},
+        "warmup_cosine": {"warmup": (tenth, (0, max_steps - 1, 1)),
+                          "num_steps": (steps, count)},
+        "wsd": {"warmup": (tenth, (0, max_steps - 1, 1)),
+                "num_steps": (steps, count),
+                "decay_steps": (fifth, count)},
+        "one_cycle": {"num_steps": (max(2, steps), (2, max_steps, 1)),
+                      "pct_start": (0.3, (0.05, 0.95, 0.05)),
+                      "div_factor": (25.0, (1.0, 100.0, 1.0))},
+    }
+    return table.get(kind, {})
+
+
+def _check_schedule_slider(kind: str, name: str, rng: Any,
+                           ) -> tuple[float, float, float]:
+    """``(min, max, step)`` of the slider of argument ``name`` of schedule
+    ``kind``: well formed, on whole numbers for a count, and its ends
+    allowed values of the argument."""
+    where = f"schedules[{kind!r}][{name!r}]"
+    names = _schedule_arg_names(kind)
+    if name not in names:
+        raise ValueError(
+            f"{where}: {kind} has no argument {name!r} after lr; expected "
+            f"one of {', '.join(names) or '(none)'}")
+    rng = _sequence(rng)
+    if (isinstance(rng, (str, bytes)) or not isinstance(rng, Sequence)
+            or len(rng) != 3 or not all(_is_number(v) for v in rng)):
+        raise ValueError(f"{where} must be (min, max, step) with finite "
+                         f"numbers, got {rng!r}")
+    lo, hi, step = (_plain(v) for v in rng)
+    if not lo < hi:
+        raise ValueError(f"{where}: min must be less than max, got "
+                         f"({lo}, {hi})")
+    if not 0 < step <= hi - lo:
+        raise ValueError(f"{where}: step must be > 0 and at most max - min, "
+                         f"got {step}")
+    if (hi - lo) / step > 10000:
+        raise ValueError(f"{where}: {int((hi - lo) / step)} positions is "
+                         "too many; use a larger step")
+    whole, low, high, *open_ = _SCHEDULE_ARG_BOUNDS[name]
+    for v in (lo, hi, step) if whole else (lo, hi):
+        try:
+            if whole:
+                check_int(name, v, low if v != step else 1, high)
+            else:
+                check_number(name, v, low, high, open_low=bool(open_),
+                             open_high=bool(open_))
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"{where}: {err}: narrow the slider") from None
+    return float(lo), float(hi), float(step)
+
+
+def _check_schedules(
+    schedules: Any, schedule: dict[str, Any] | None, steps: int,
+    max_steps: int,
+) -> tuple[list[dict[str, Any]] | None, dict[str, Any] | None]:
+    """The selector's choices (``None``: no selector) and the schedule it
+    starts with."""
+    if schedules is None:
+        return None, schedule
+    if isinstance(schedules, (str, bytes)):
+        schedules = [schedules]
+    if isinstance(schedules, Mapping):
+        given = dict(schedules)
+    elif isinstance(schedules, Sequence) and schedules:
+        given = {k: None for k in schedules}
+        if len(given) != len(schedules):
+            raise ValueError(f"schedules lists a schedule twice: "
+                             f"{list(schedules)!r}")
+    else:
+        raise ValueError(
+            "schedules must be a list of schedule names such as "
+            "['constant_lr', 'cosine_decay', 'wsd'], or a dict {name: "
+            "{argument: (min, max, step)}}, got " + repr(schedules))
+    for kind in given:
+        if kind not in SCHEDULE_LABELS:
+            raise ValueError(
+                f"schedules: unknown schedule {kind!r}; expected names of "
+                f"d2lmini.schedules: {', '.join(SCHEDULE_LABELS)}")
+    if schedule is not None:
+        ((kind0, args0),) = schedule.items()
+        if kind0 not in given:
+            raise ValueError(
+                f"schedule {schedule!r} must be one of the selector's "
+                f"schedules ({', '.join(given)})")
+    else:
+        kind0, args0 = next(iter(given)), None
+    choices = []
+    for kind, sliders in given.items():
+        names = _schedule_arg_names(kind)
+        defaults = _schedule_defaults(kind, steps, max_steps)
+        if sliders is None:
+            sliders = {k: rng for k, (_, rng) in defaults.items()}
+        elif not isinstance(sliders, Mapping):
+            raise ValueError(
+                f"schedules[{kind!r}] must be a dict {{argument: (min, max, "
+                f"step)}} of its sliders, got {sliders!r}")
+        ranges = {k: _check_schedule_slider(kind, k, v)
+                  for k, v in sliders.items()}
+        if kind == kind0 and args0 is not None:
+            args = list(args0)
+        else:
+            values = {k: v for k, (v, _) in defaults.items()}
+            args = _check_schedule_args(
+                kind, [values[k] if k in values
+                       else _signature_default(kind, k) for k in names])
+        for k, (lo, hi, _) in ranges.items():
+            v = args[names.index(k)]
+            if not lo <= v <= hi:
+                raise ValueError(
+                    f"schedules[{kind!r}]: {k} = {v} is outside its slider "
+                    f"({lo}, {hi}); move it inside or widen the slider")
+        choices.append({"kind": kind, "label": SCHEDULE_LABELS[kind],
+                        "names": names, "args": args,
+                        "sliders": {k: list(v) for k, v in ranges.items()}})
+    start = next(c for c in choices if c["kind"] == kind0)
+    return choices, {kind0: list(start["args"])}
+
+
+def _signature_default(kind: str, name: str) -> Any:
+    """The default of argument ``name`` of ``d2lmini.schedules.KIND``."""
+    import inspect
+
+    default = inspect.signature(
+        _schedules.SCHEDULES[kind]).parameters[name].default
+    if default is inspect.Parameter.empty:  # pragma: no cover - in table
+        raise ValueError(f"schedules[{kind!r}]: {name} has no default; "
+                         "give the schedule's arguments in schedule=")
+    return default
+
+
 def _check_schedule(schedule: Any) -> dict[str, Any] | None:
     """A learning-rate schedule: every factor it gives is >= 0, so no
     update runs uphill, and a piecewise schedule's phases are in order."""
-    forms = ('{"exponential": delta}, {"polynomial": [delta, alpha]} or '
-             '{"piecewise": [[t, factor], ...]}')
+    forms = ('{"exponential": delta}, {"polynomial": [delta, alpha]}, '
+             '{"piecewise": [[t, factor], ...]} or {KIND: [arg, ...]} with '
+             'KIND a schedule of d2lmini.schedules ('
+             + ", ".join(SCHEDULE_LABELS) + ")")
     if schedule is None:
         return None
+    if isinstance(schedule, _schedules.Schedule):
+        raise ValueError(
+            f"schedule must be a spec such as "
+            f"{{{schedule.kind!r}: {list(schedule.args.values())}}}, the "
+            "arguments after lr (the live trace's peak rate is each run's "
+            f"lr, its slider), not the function {schedule!r}")
     if not isinstance(schedule, Mapping) or len(schedule) != 1:
         raise ValueError(f"schedule must be one of {forms}, got {schedule!r}")
     ((kind, p),) = schedule.items()
     p = _sequence(p)
+    if kind in SCHEDULE_LABELS:
+        return {kind: _check_schedule_args(kind, p)}
     if kind == "exponential" and _is_number(p) and p >= 0:
         return {kind: float(p)}
     if (kind == "polynomial" and isinstance(p, Sequence) and len(p) == 2
@@ -443,6 +667,8 @@ def _scheduled_lr(schedule: Mapping[str, Any], lr: float, t: int) -> float:
     """The learning rate of update ``t`` (1, 2, ...), as js/schedules.js
     has it."""
     ((kind, p),) = schedule.items()
+    if kind in SCHEDULE_LABELS:
+        return _schedules.SCHEDULES[kind](lr, *p)(t)
     if kind == "exponential":
         return lr * math.exp(-p * t)
     if kind == "polynomial":
@@ -536,6 +762,8 @@ def live_path_2d(
     start = _check_point("start", start)
     steps = _check_steps(steps)
     schedule = _check_schedule(schedule)
+    if schedule is not None:
+        _check_schedule_lr(schedule, hp["lr"])
     opt, init = optim.OPTIMIZERS[name], _init_states(name)
     if schedule is None:
         trainer = optim.trainer_2d(opt, init, f_grad, **hp)
@@ -710,6 +938,7 @@ def live_trace_2d(
     label: str | None = None,
     schedule: Mapping[str, Any] | None = None,
     max_steps: int | None = None,
+    schedules: Sequence[str] | Mapping[str, Any] | None = None,
 ) -> LiveTrace:
     """A live 2-D trace that runs in the page, with sliders.
 
@@ -746,10 +975,19 @@ def live_trace_2d(
         label: a caption above the widget.
         schedule: optional learning-rate schedule for every run:
             ``{"exponential": delta}``, ``{"polynomial": [delta, alpha]}``
-            or ``{"piecewise": [[t, factor], ...]}`` (see
-            :func:`live_path_2d`).
+            or ``{"piecewise": [[t, factor], ...]}``, or a schedule of
+            :mod:`d2lmini.schedules` as ``{name: [arg, ...]}`` with its
+            arguments after ``lr`` (``{"wsd": [10, 100, 20]}``: the peak
+            rate is each run's ``lr``); see :func:`live_path_2d`.
         max_steps: the end of the steps slider (default ``max(50,
             2 * steps)``).
+        schedules: a schedule selector: the names of the
+            :mod:`d2lmini.schedules` it offers (``["constant_lr",
+            "warmup_cosine", "wsd"]``), each with sliders for its
+            arguments (ranges and first values scaled to ``steps``), or
+            a dict ``{name: {argument: (min, max, step)}}`` that picks
+            the sliders. It starts at ``schedule`` (one of them) or the
+            first; the reader switches and moves them in the page.
 
     Returns:
         A :class:`LiveTrace`; as the last expression of a cell it shows the
@@ -821,6 +1059,17 @@ def live_trace_2d(
         raise ValueError(f"max_steps ({max_steps}) must be >= steps "
                          f"({steps})")
     schedule = _check_schedule(schedule)
+    choices, schedule = _check_schedules(schedules, schedule, steps,
+                                         max_steps)
+    # Every schedule the reader can pick, at every lr a run can have.
+    for r in checked:
+        lows = [r["hyperparams"]["lr"]]
+        if "lr" in r["sliders"]:
+            lows.append(r["sliders"]["lr"][0])
+        for spec in ([schedule] if choices is None else
+                     [{c["kind"]: c["args"]} for c in choices]):
+            for lr in lows:
+                _check_schedule_lr(spec, lr, f"{r['label']}: ")
     if label is not None and not isinstance(label, str):
         raise ValueError(f"label must be a string, got {label!r}")
     xlim, ylim = _check_lim("xlim", xlim), _check_lim("ylim", ylim)
@@ -843,4 +1092,6 @@ def live_trace_2d(
               "max_steps": max_steps, "xlim": list(xlim),
               "ylim": list(ylim), "runs": checked, "label": label,
               "schedule": schedule}
+    if choices is not None:
+        config["schedules"] = choices
     return LiveTrace(config, paths)

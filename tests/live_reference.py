@@ -344,10 +344,78 @@ def _step(name: str, x: list[float], g: list[float], st: dict,
                        "d2lmini/js/rules.js")
 
 
+def _cos_between(high: float, low: float, fraction: float,
+                 c: Calls) -> float:
+    return low + (high - low) * (1 + c.cos(math.pi * fraction)) / 2
+
+
+def schedule_rate(kind: str, lr: float, p: list, t: int, c: Calls) -> float:
+    """The rate of update t of ``d2lmini.schedules.KIND(lr, *p)``, as
+    js/schedules.js computes it (its cos and pow through ``c``)."""
+    names = {"step_decay": ["step_size", "gamma"],
+             "exponential_decay": ["gamma"],
+             "cosine_decay": ["num_steps", "min_lr"],
+             "cosine_restarts": ["period", "mult", "min_lr"],
+             "linear_warmup": ["warmup"],
+             "warmup_cosine": ["warmup", "num_steps", "min_lr"],
+             "wsd": ["warmup", "num_steps", "decay_steps"],
+             "one_cycle": ["num_steps", "pct_start", "div_factor",
+                           "final_div_factor"]}.get(kind, [])
+    a = dict(zip(names, p))
+    a.setdefault("min_lr", 0.0)  # the defaults of d2lmini.schedules
+    a.setdefault("mult", 1)
+    a.setdefault("gamma", 0.1)
+    a.setdefault("pct_start", 0.3)
+    a.setdefault("div_factor", 25.0)
+    a.setdefault("final_div_factor", 1e4)
+    if kind == "constant_lr":
+        return lr
+    if kind == "step_decay":
+        return lr * c.pow(a["gamma"], (t - 1) // a["step_size"])
+    if kind == "exponential_decay":
+        return lr * c.pow(a["gamma"], t - 1)
+    if kind == "cosine_decay":
+        return _cos_between(lr, a["min_lr"],
+                            min(t - 1, a["num_steps"]) / a["num_steps"], c)
+    if kind == "cosine_restarts":
+        k, length = t - 1, a["period"]
+        while k >= length:
+            k, length = k - length, length * a["mult"]
+        return _cos_between(lr, a["min_lr"], k / length, c)
+    if kind == "linear_warmup":
+        return lr * min(1.0, t / a["warmup"])
+    if kind == "warmup_cosine":
+        decay = a["num_steps"] - a["warmup"]
+        if t <= a["warmup"]:
+            return lr * t / a["warmup"]
+        return _cos_between(lr, a["min_lr"],
+                            min(t - 1 - a["warmup"], decay) / decay, c)
+    if kind == "wsd":
+        start = a["num_steps"] - a["decay_steps"]
+        if t <= a["warmup"]:
+            return lr * t / a["warmup"]
+        if t <= start:
+            return lr
+        return lr * max(0.0, 1 - (t - 1 - start) / a["decay_steps"])
+    if kind == "one_cycle":
+        low = lr / a["div_factor"]
+        final = low / a["final_div_factor"]
+        peak_at = a["pct_start"] * a["num_steps"] - 1
+        end = a["num_steps"] - 1
+        k = min(t - 1, end)
+        if k <= peak_at:
+            return _cos_between(low, lr, k / peak_at, c)
+        return _cos_between(lr, final, (k - peak_at) / (end - peak_at), c)
+    raise KeyError(f"no reference schedule {kind}: add it here, as in "
+                   "d2lmini/js/schedules.js")
+
+
 def _lr(schedule: dict | None, lr: float, t: int, c: Calls) -> float:
     if not schedule:
         return lr
     ((kind, p),) = schedule.items()
+    if kind not in ("exponential", "polynomial", "piecewise"):
+        return schedule_rate(kind, lr, p, t, c)
     if kind == "exponential":
         return lr * c.exp(-p * t)
     if kind == "polynomial":

@@ -146,6 +146,10 @@ def test_parity_every_optimizer_objective_and_grid(tmp_path):
     {"exponential": 0.1},
     {"polynomial": [0.5, 0.5]},
     {"piecewise": [[5, 0.5], [12, 0.1]]},
+    # d2lmini.schedules, the arguments after lr.
+    {"step_decay": [5, 0.5]}, {"warmup_cosine": [5, 25]},
+    {"wsd": [3, 25, 10]}, {"one_cycle": [25]},
+    {"cosine_restarts": [6, 2]},
 ])
 def test_parity_with_a_schedule(tmp_path, schedule):
     cases = [{"optimizer": name, "hyperparams": hp, "f": f,
@@ -168,7 +172,8 @@ def test_torch_path_is_the_reference_on_every_case():
     cases += [{"optimizer": name, "hyperparams": hp, "f": f,
                "start": list(start), "steps": 25, "schedule": schedule}
               for schedule in ({"exponential": 0.1},
-                               {"polynomial": [0.5, 0.5]})
+                               {"polynomial": [0.5, 0.5]},
+                               {"warmup_cosine": [5, 25, 0.0]})
               for name in optim.OPTIMIZERS
               for f, start, scale in PROBLEMS[:2]
               for hp in _grid(name, scale)[:2]]
@@ -215,6 +220,74 @@ def test_a_schedule_changes_the_path_as_stated():
     np.testing.assert_array_equal(same.points,
                                   live.live_path_2d("sgd", {"lr": 0.4}, f,
                                                     steps=5).points)
+
+
+def test_reference_schedules_are_d2lmini_schedules():
+    # tests/live_reference.py writes each schedule out as js/schedules.js
+    # does; on Python floats it is d2lmini.schedules exactly.
+    from d2lmini import schedules
+
+    for kind, args in [("constant_lr", []), ("step_decay", [7, 0.5]),
+                       ("exponential_decay", [0.97]),
+                       ("cosine_decay", [40, 0.01]),
+                       ("cosine_restarts", [6, 2, 0.0]),
+                       ("linear_warmup", [8]), ("warmup_cosine", [5, 40, 0]),
+                       ("wsd", [5, 40, 10]),
+                       ("one_cycle", [45, 0.5, 10.0, 100.0])]:
+        s = schedules.SCHEDULES[kind](0.3, *args)
+        assert [ref_.schedule_rate(kind, 0.3, args, t, ref_.Calls())
+                for t in range(1, 80)] == [s(t) for t in range(1, 80)], kind
+    assert set(live.SCHEDULE_LABELS) == set(schedules.SCHEDULES)
+
+
+def test_a_schedules_path_uses_its_rates():
+    # Update t of SGD runs at wsd(lr, 2, 6, 3)(t): the path is
+    # x_t = x_{t-1} - eta_t grad f(x_{t-1}), on a quadratic exactly.
+    from d2lmini import schedules
+
+    f = {"quadratic": [0.5, 1.0, 0.0]}  # grad (x1, 2 x2)
+    path = live.live_path_2d("sgd", {"lr": 0.2}, f, (1.0, 1.0), 7,
+                             schedule={"wsd": [2, 6, 3]})
+    s = schedules.wsd(0.2, 2, 6, 3)
+    x = [1.0, 1.0]
+    for t in range(1, 8):
+        x = [x[0] - s(t) * x[0], x[1] - s(t) * (2 * x[1])]
+        np.testing.assert_array_equal(path.points[t], x)
+    # The last update's rate is 0: the path stops moving.
+    np.testing.assert_array_equal(path.points[6], path.points[7])
+
+
+def test_schedule_selector_in_the_config():
+    w = d2l.live_trace_2d({"quadratic": [1.0, 2.0, 0.0]}, "adam",
+                          {"lr": 0.3, "noise": 1.0},
+                          sliders={"lr": (0.01, 1.0, 0.01)}, steps=100,
+                          schedules=["constant_lr", "warmup_cosine", "wsd",
+                                     "one_cycle"],
+                          schedule={"wsd": [10, 100, 30]})
+    cfg = w.config
+    assert [c["kind"] for c in cfg["schedules"]] == [
+        "constant_lr", "warmup_cosine", "wsd", "one_cycle"]
+    assert [c["label"] for c in cfg["schedules"]] == [
+        "constant", "warmup + cosine", "warmup-stable-decay", "one-cycle"]
+    # It starts at the given schedule, whose path Python computed.
+    assert cfg["schedule"] == {"wsd": [10, 100, 30]}
+    wsd = cfg["schedules"][2]
+    assert wsd["args"] == [10, 100, 30]
+    assert set(wsd["sliders"]) == {"warmup", "num_steps", "decay_steps"}
+    ref = live.live_path_2d("adam", {"lr": 0.3, "noise": 1.0},
+                            cfg["f"], steps=100,
+                            schedule={"wsd": [10, 100, 30]})
+    np.testing.assert_array_equal(w.paths[0].points, ref.points)
+    # The others start scaled to the run's 100 steps.
+    assert cfg["schedules"][1]["args"] == [10, 100, 0.0]
+    assert cfg["schedules"][3]["args"][0] == 100
+    # Without schedule=, the first one; as a dict, only the sliders named.
+    w = d2l.live_trace_2d(F, "sgd", {"lr": 0.1}, schedules={
+        "cosine_decay": {"num_steps": (1, 40, 1)}, "constant_lr": {}})
+    assert w.config["schedule"] == {"cosine_decay": [20, 0.0]}
+    assert w.config["schedules"][0]["sliders"] == {"num_steps": [1, 40, 1]}
+    assert "schedules" not in d2l.live_trace_2d(F, "sgd", {
+        "lr": 0.1}).config
 
 
 def test_python_path_is_train_2d_of_trainer_2d():
@@ -298,7 +371,9 @@ def test_widget_output_is_self_contained():
     assert tables["specs"]["nadam"]["defaults"]["momentum_decay"] is None
     assert tables["specs"]["sgd_momentum"]["required"] == ["lr", "momentum"]
     # Small enough for 3-4 widgets on a 1 MB page.
-    assert len(out.encode()) < 60_000
+    # (About 60 kB; the schedules of d2lmini.schedules and their selector
+    # added 8.5 kB to the 51 kB before them.)
+    assert len(out.encode()) < 64_000
     # Two widgets on a page share the script (guarded by version).
     assert "w.d2lmini.version===" in out
     assert "ends at" in repr(w)
@@ -854,6 +929,46 @@ def test_numpy_numbers_are_numbers():
      "schedule must be one of"),
     ({"schedule": {"polynomial": [-0.5, 1.0]}}, ValueError,
      "schedule must be one of"),
+    # d2lmini.schedules: its own checks, naming the argument.
+    ({"schedule": {"wsd": [20, 20, 5]}}, ValueError,
+     "schedule['wsd']: warmup must be < num_steps (20), got 20"),
+    ({"schedule": {"step_decay": [2.5]}}, ValueError,
+     "schedule['step_decay']: step_size must be a whole number >= 1, "
+     "got 2.5"),
+    ({"schedule": {"one_cycle": [20, 1.5]}}, ValueError,
+     "pct_start must be a finite number > 0 and < 1, got 1.5"),
+    ({"schedule": {"wsd": [1, 2, 3, 4]}}, ValueError,
+     "schedule['wsd'] must be a list of its arguments after lr, [warmup, "
+     "num_steps, decay_steps]"),
+    ({"schedule": {"cosine_decay": 20}}, ValueError,
+     "schedule['cosine_decay'] must be a list of its arguments"),
+    ({"schedule": d2l.cosine_decay(0.1, 20)}, ValueError,
+     "schedule must be a spec such as {'cosine_decay': [20, 0.0]}"),
+    ({"schedule": {"cosine_decay": [20, 0.5]}}, ValueError,
+     "schedule['cosine_decay'] with lr = 0.1: min_lr must be a finite "
+     "number >= 0 and <= 0.1, got 0.5"),
+    ({"sliders": {"lr": (0.01, 0.5, 0.01)},
+      "schedule": {"cosine_decay": [20, 0.05]}}, ValueError,
+     "with lr = 0.01: min_lr must be"),
+    ({"schedules": ["cosine"]}, ValueError,
+     "schedules: unknown schedule 'cosine'; expected names of "
+     "d2lmini.schedules"),
+    ({"schedules": 3}, ValueError, "schedules must be a list of schedule"),
+    ({"schedules": ["wsd", "wsd"]}, ValueError, "lists a schedule twice"),
+    ({"schedules": ["constant_lr"], "schedule": {"wsd": [2, 20, 5]}},
+     ValueError, "must be one of the selector's schedules (constant_lr)"),
+    ({"schedules": {"step_decay": {"gamma": (0.1, 2.0, 0.1)}}}, ValueError,
+     "gamma must be a finite number >= 0 and <= 1, got 2.0: narrow the "
+     "slider"),
+    ({"schedules": {"wsd": {"warmup": (0, 10, 0.5)}}}, ValueError,
+     "schedules['wsd']['warmup']: warmup must be a whole number"),
+    ({"schedules": {"wsd": {"period": (1, 10, 1)}}}, ValueError,
+     "wsd has no argument 'period' after lr"),
+    ({"schedules": {"step_decay": {"step_size": (1, 5, 1)}},
+      "schedule": {"step_decay": [8]}}, ValueError,
+     "step_size = 8 is outside its slider (1.0, 5.0)"),
+    ({"schedules": {"step_decay": [1, 5, 1]}}, ValueError,
+     "schedules['step_decay'] must be a dict {argument: (min, max, step)}"),
 ])
 def test_bad_input_is_refused_where_it_is_given(kwargs, error, message):
     kw = {"hyperparams": {"lr": 0.1}, **kwargs}

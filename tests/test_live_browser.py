@@ -75,6 +75,14 @@ WIDGETS = {
          "hyperparams": {"lr": 0.1, "momentum": 0.5}, "label": "momentum"},
     ], start=(-2.0, 0.01), steps=30, xlim=(-2.5, 0.5), ylim=(-1.5, 1.5),
         label="Escaping the saddle"),
+    # The schedule selector, on noisy SGD.
+    "schedule": dict(f={"quadratic": [1.0, 2.0, 0.0]}, optimizer="sgd",
+                     hyperparams={"lr": 0.2, "noise": 1.0, "seed": 0},
+                     sliders={"lr": (0.01, 0.45, 0.01)}, start=(-4.0, -2.0),
+                     steps=60, xlim=(-5, 2), ylim=(-3, 3),
+                     schedules=["constant_lr", "step_decay", "cosine_decay",
+                                "warmup_cosine", "wsd", "one_cycle"],
+                     label="SGD with a noisy gradient under a schedule"),
 }
 PAGE = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width,initial-scale=1'>"
@@ -382,6 +390,61 @@ def _contrast(widget):
     low = [t for t in texts if t["ratio"] < 4.5]
     assert low == [], low
     return min(t["ratio"] for t in texts)
+
+
+def test_schedule_selector_changes_the_path_as_python(browser, server):
+    # Switch the schedule, then move one of its sliders with the keyboard:
+    # each time another path and end point, the reference's for that
+    # schedule (tests/live_reference.py, within its tolerance), and the
+    # learning-rate plot follows.
+    context, page, blocked, errors = _open(browser, server)
+    index = list(WIDGETS).index("schedule")
+    w = page.locator(".d2lmini-live").nth(index)
+    path = w.locator(".d2l-main path.d2l-path")
+    rates = w.locator(".d2l-rates path.d2l-path").first
+    hp = {"lr": 0.2, "noise": 1.0, "seed": 0}
+
+    def check(schedule):
+        x1, x2, t, text = _end(page, index)
+        assert t == 60
+        _agrees((x1, x2), t, _case("schedule", hyperparams=hp,
+                                   schedule=schedule))
+        return text
+
+    select = w.locator("select[data-name=schedule]")
+    assert select.input_value() == "constant_lr"
+    assert w.locator("input[data-schedule]:visible").count() == 0
+    end0, path0, rate0 = check(None), path.get_attribute("d"), \
+        rates.get_attribute("d")
+    select.select_option("wsd")
+    # Python's defaults for 60 steps: warmup 6, decay over the last 12.
+    end1 = check({"wsd": [6, 60, 12]})
+    assert end1 != end0 and path.get_attribute("d") != path0
+    assert rates.get_attribute("d") != rate0
+    shown = w.locator("input[data-schedule]:visible")
+    assert [shown.nth(i).get_attribute("data-name")
+            for i in range(shown.count())] == [
+        "warmup", "num_steps", "decay_steps"]
+    # A longer decay: 12 -> 14 updates.
+    decay = w.locator("input[data-schedule=wsd][data-name=decay_steps]")
+    decay.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    end2 = check({"wsd": [6, 60, 14]})
+    assert end2 != end1
+    # A schedule that cannot be (warmup past the end): the page says why,
+    # as Python would, and draws no path.
+    warm = w.locator("input[data-schedule=wsd][data-name=warmup]")
+    warm.focus()
+    page.keyboard.press("End")
+    status = w.locator(".d2l-legend .d2l-bad").first.inner_text()
+    assert "warmup must be < num_steps (60)" in status
+    select.select_option("one_cycle")
+    check({"one_cycle": [60, 0.3, 25.0, 10000.0]})
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    w.screenshot(path=str(SHOTS / "live-schedule.png"))
+    assert blocked == [] and errors == []
+    context.close()
 
 
 def test_theme_follows_the_page_and_every_text_is_readable(browser, server):

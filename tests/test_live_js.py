@@ -223,3 +223,99 @@ def test_contour_levels_are_increasing_quantiles(tmp_path):
     # Denser near the minimum: the first gap is the smallest.
     gaps = [b - a for a, b in zip(got, got[1:])]
     assert gaps[0] == min(gaps)
+
+
+# The schedules of d2lmini.schedules, as the live traces take them: the
+# arguments after lr. Each kind with two settings, t = 1 .. 60.
+KIND_ARGS = [
+    ("constant_lr", []), ("step_decay", [7]), ("step_decay", [5, 0.5]),
+    ("exponential_decay", [0.95]), ("exponential_decay", [0.999]),
+    ("cosine_decay", [40]), ("cosine_decay", [25, 0.01]),
+    ("cosine_restarts", [10]), ("cosine_restarts", [6, 2, 0.02]),
+    ("linear_warmup", [8]), ("linear_warmup", [1]),
+    ("warmup_cosine", [5, 40]), ("warmup_cosine", [0, 30, 0.01]),
+    ("wsd", [5, 40, 10]), ("wsd", [0, 50, 50]),
+    ("one_cycle", [40]), ("one_cycle", [45, 0.5, 10.0, 100.0]),
+]
+TS = list(range(1, 61))
+# Kinds whose rate calls no cos or pow: + - * / min max floor only.
+EXACT = {"constant_lr", "linear_warmup", "wsd"}
+
+
+def _rates_tolerance(lr):
+    # One cos (or pow) per rate, within 1 ulp of the true value in V8 and
+    # in the C library alike, so the two differ by at most 2 ulp: for a
+    # cosine in [-1, 1] at most 2 * 2**-52 absolute, which (high - low) / 2
+    # <= lr / 2 scales to lr * 2**-52; for gamma**k (a factor <= 1) 2 ulp
+    # relative of the rate, at most 2 * 2**-52 * lr. The three or four
+    # operations after it, fed inputs that differ, may each round to the
+    # other neighbour: 1 ulp of a number below 2 lr each, 2 * 2**-52 * lr.
+    # In all, below 10 * 2**-52 * lr; allowed 16 * 2**-52 * lr (3.6e-15
+    # lr).
+    return 16 * 2.0**-52 * lr
+
+
+def test_schedule_kinds_and_arguments_are_pythons(tmp_path):
+    from d2lmini import schedules
+
+    assert list(live.SCHEDULE_LABELS) == list(schedules.SCHEDULES)
+    (rates, args) = _node(["schedules.js"], ["RATES", "SCHEDULE_ARGS"], [
+        {"fn": "keysOf", "args": ["RATES"]},
+        {"fn": "keysOf", "args": ["SCHEDULE_ARGS"]}], tmp_path)
+    assert rates == list(schedules.SCHEDULES)
+    (table,) = _node(["schedules.js"], ["SCHEDULE_ARGS"], [
+        {"fn": "valueOf", "args": ["SCHEDULE_ARGS"]}], tmp_path)
+    import inspect
+
+    for kind, fn in schedules.SCHEDULES.items():
+        params = list(inspect.signature(fn).parameters.values())[1:]
+        assert [a[0] for a in table[kind]] == [p.name for p in params]
+        for a, p in zip(table[kind], params):
+            if p.default is inspect.Parameter.empty:
+                assert len(a) == 1, (kind, p.name)
+            else:
+                assert a[1] == p.default, (kind, p.name)
+
+
+@pytest.mark.parametrize("lr", [0.1, 0.37])
+def test_schedule_rates_are_d2lmini_schedules(tmp_path, lr):
+    from d2lmini import schedules
+
+    got = _node(["schedules.js"], ["schedule"], [
+        {"fn": "scheduleRates", "args": [{kind: args}, lr, TS]}
+        for kind, args in KIND_ARGS], tmp_path)
+    assert {k for k, _ in KIND_ARGS} == set(schedules.SCHEDULES)
+    tol = _rates_tolerance(lr)
+    for (kind, args), rates in zip(KIND_ARGS, got):
+        s = schedules.SCHEDULES[kind](lr, *args)
+        want = [s(t) for t in TS]
+        if kind in EXACT:
+            assert rates == want, kind
+            continue
+        gap = max(abs(a - b) for a, b in zip(rates, want))
+        assert gap <= tol, (kind, args, gap)
+        # Not blind: the rate of the next update (an off-by-one in t)
+        # is farther from this one than the tolerance, somewhere.
+        assert max(abs(a - b) for a, b in zip(want, want[1:])) > 1e6 * tol
+
+
+def test_schedule_arguments_are_refused_as_in_python(tmp_path):
+    from d2lmini import schedules
+
+    bad = [("wsd", [100, 100, 20]), ("wsd", [10, 100, 95]),
+           ("step_decay", [2.5]), ("step_decay", [3, 1.5]),
+           ("one_cycle", [3, 0.3]), ("one_cycle", [10, 1.5]),
+           ("warmup_cosine", [-1, 10]), ("exponential_decay", [1.5]),
+           ("cosine_decay", [0]), ("cosine_restarts", [4, 0])]
+    got = _node(["schedules.js"], ["schedule"], [
+        {"fn": "scheduleRates", "args": [{kind: args}, 0.1, [1]]}
+        for kind, args in bad], tmp_path)
+    for (kind, args), res in zip(bad, got):
+        with pytest.raises((TypeError, ValueError)) as err:
+            schedules.SCHEDULES[kind](0.1, *args)
+        assert res["error"] == str(err.value), (kind, args)
+    # min_lr is checked against the run's lr, at the rate.
+    (res,) = _node(["schedules.js"], ["schedule"], [
+        {"fn": "scheduleRates", "args": [{"cosine_decay": [10, 0.5]}, 0.1,
+                                         [1]]}], tmp_path)
+    assert "min_lr must be a finite number >= 0 and <= 0.1" in res["error"]

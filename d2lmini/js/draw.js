@@ -76,7 +76,13 @@ var CSS = [
   // readable over contour lines and paths.
   ".d2lmini-live text.d2l-status{paint-order:stroke;stroke:var(--d2l-bg);",
   "stroke-width:4px;stroke-linejoin:round}",
-  ".d2lmini-live .d2l-end{font-variant-numeric:tabular-nums}"
+  ".d2lmini-live .d2l-end{font-variant-numeric:tabular-nums}",
+  ".d2lmini-live [hidden]{display:none}",
+  ".d2lmini-live select{font:inherit;color:inherit;background:",
+  "var(--d2l-bg);border:1px solid currentColor;border-radius:4px;",
+  "min-height:2em;flex:1 1 auto}",
+  ".d2lmini-live .d2l-later{stroke-width:1;stroke-dasharray:3 3}",
+  ".d2lmini-live .d2l-rates{margin-top:6px}"
 ].join("");
 
 function addStyle(doc) {

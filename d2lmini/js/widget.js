@@ -14,7 +14,7 @@ var SYMBOLS = {lr: "η", momentum: "β", gamma: "γ", rho: "ρ",
                beta1: "β₁", beta2: "β₂", eps: "ε", momentum_decay: "ψ",
                weight_decay: "ν", noise: "σ", seed: "seed"};
 var W = 420, H = 320, M = {l: 40, r: 10, t: 10, b: 30};
-var SW = 260, SH = 210, SM = {l: 56, r: 10, t: 22, b: 30};
+var SW = 260, SH = 210, SM = {l: 56, r: 10, t: 22, b: 30}, RH = 96;
 
 function mount(root, cfg) {
   addStyle(root.ownerDocument || document);
@@ -28,6 +28,7 @@ function mount(root, cfg) {
   var xlim = frame0[0], ylim = frame0[1], fit = false;
   var start = cfg.start.slice();
   var steps = cfg.steps, frame = steps, timer = null;
+  var sched = cfg.schedule || null;  // the schedule the runs use now
   var runs = cfg.runs.map(function (r, i) {
     return {optimizer: r.optimizer, label: r.label,
             hyperparams: Object.assign({}, r.hyperparams),
@@ -74,6 +75,10 @@ function mount(root, cfg) {
   var sideBox = el("div", {"class": "d2l-side"}, plots);
   var side = el("svg:svg", {viewBox: "0 0 " + SW + " " + SH, role: "img",
     "aria-label": "f against the step"}, sideBox);
+  // Under it, with a schedule: the learning rate of each run.
+  var rateSvg = sched || cfg.schedules ? el("svg:svg", {
+    viewBox: "0 0 " + SW + " " + RH, role: "img", "class": "d2l-rates",
+    "aria-label": "learning rate against the step"}, sideBox) : null;
 
   // -- legend with end points --
   var legend = el("ul", {"class": "d2l-legend", "aria-live": "polite"}, root);
@@ -121,6 +126,53 @@ function mount(root, cfg) {
     stepsOut.textContent = stepsInput.value;
     recompute(true);
   });
+
+  // -- the schedule selector: a schedule of d2lmini.schedules (by its
+  // label) and the sliders of its arguments, shown while it is chosen --
+  if (cfg.schedules) {
+    var schedBox = el("div", {"class": "d2l-controls d2l-schedule"}, root);
+    var selLab = el("label", {}, schedBox);
+    el("span", {"class": "d2l-name"}, selLab, "schedule");
+    var select = el("select", {"aria-label": "learning-rate schedule",
+                               "data-name": "schedule"}, selLab);
+    var groups = {};
+    cfg.schedules.forEach(function (c) {
+      var args = c.args.slice(), labs = [];
+      groups[c.kind] = {args: args, labs: labs};
+      el("option", {value: c.kind}, select, c.label);
+      Object.keys(c.sliders).forEach(function (name) {
+        var s = c.sliders[name], i = c.names.indexOf(name);
+        var lab = el("label", {}, schedBox);
+        labs.push(lab);
+        el("span", {"class": "d2l-name"}, lab, name);
+        var input = el("input", {type: "range", min: s[0], max: s[1],
+          step: s[2], value: args[i], "aria-label": c.label + ": " + name,
+          "data-schedule": c.kind, "data-name": name}, lab);
+        var out = el("output", {}, lab, input.value);
+        input.addEventListener("input", function () {
+          args[i] = parseFloat(input.value);
+          out.textContent = input.value;
+          if (select.value === c.kind) choose(c.kind);
+        });
+      });
+    });
+    var choose = function (kind) {
+      sched = {};
+      sched[kind] = groups[kind].args.slice();
+      Object.keys(groups).forEach(function (k) {
+        groups[k].labs.forEach(function (lab) { lab.hidden = k !== kind; });
+      });
+    };
+    select.value = Object.keys(sched)[0];
+    choose(select.value);
+    select.addEventListener("change", function () {
+      choose(select.value);
+      recompute(true);
+    });
+    schedBox.addEventListener("input", function (evt) {
+      if (evt.target !== select) recompute(true);
+    });
+  }
 
   var buttons = el("div", {"class": "d2l-buttons"}, root);
   var back = el("button", {type: "button", "aria-label": "one step back"},
@@ -265,7 +317,7 @@ function mount(root, cfg) {
       try {
         r.result = run({optimizer: r.optimizer, hyperparams: r.hyperparams,
                         f: cfg.f, start: start, steps: steps,
-                        schedule: cfg.schedule});
+                        schedule: sched});
         r.error = null;
       } catch (e) {
         r.result = null;
@@ -418,6 +470,47 @@ function mount(root, cfg) {
     }) ? "d2l-status d2l-bad" : "d2l-status d2l-note");
     frameOut.textContent = "step " + frame + " of " + steps;
     drawSide();
+    if (rateSvg) drawRates();
+  }
+
+  // The rate eta_t of each run against the step (its x axis is the side
+  // plot's), up to the frame shown; dashed on to the end.
+  function drawRates() {
+    while (rateSvg.firstChild) rateSvg.removeChild(rateSvg.firstChild);
+    var at = null, series = [], top = 0;
+    try { at = schedule(sched); } catch (e) { return; }  // in the legend
+    runs.forEach(function (r) {
+      if (!r.result || !at || !("lr" in r.result.hyperparams)) return;
+      var rates = [];
+      for (var t = 1; t <= steps; t++) {
+        rates.push(at(r.result.hyperparams.lr, t));
+      }
+      series.push({color: r.color, rates: rates});
+      top = Math.max.apply(null, [top].concat(rates));
+    });
+    if (!series.length || !(top > 0)) return;
+    var b = 18, pw2 = SW - SM.l - SM.r, ph2 = RH - 16 - b;
+    var X = function (t) { return SM.l + t / Math.max(steps, 1) * pw2; };
+    var Y = function (v) { return 16 + (1 - v / top) * ph2; };
+    el("svg:rect", {x: SM.l, y: 16, width: pw2, height: ph2,
+                    "class": "d2l-axis"}, rateSvg);
+    [0, top].forEach(function (v) {
+      el("svg:text", {x: SM.l - 6, y: Y(v) + 4, "text-anchor": "end"},
+         rateSvg, num(v, 3));
+    });
+    el("svg:text", {x: SM.l, y: 11}, rateSvg, "learning rate ηₜ");
+    series.forEach(function (s) {
+      var seen = "", rest = "";
+      s.rates.forEach(function (v, i) {
+        var p = X(i + 1).toFixed(1) + "," + Y(v).toFixed(1);
+        if (i + 1 <= Math.max(frame, 1)) seen += (seen ? "L" : "M") + p;
+        if (i + 1 >= frame) rest += (rest ? "L" : "M") + p;
+      });
+      el("svg:path", {d: seen, "class": "d2l-path",
+                      style: "stroke:" + s.color}, rateSvg);
+      el("svg:path", {d: rest, "class": "d2l-path d2l-later",
+                      style: "stroke:" + s.color}, rateSvg);
+    });
   }
 
   function drawSide() {

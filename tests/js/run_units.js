@@ -21,6 +21,8 @@ if (!t) throw new Error("the bundle did not define window.d2lminiTest");
 
 const adapters = {
   loaded() { return true; },  // the bundle ran
+  keysOf(name) { return Object.keys(t[name]); },
+  valueOf(name) { return t[name]; },
   // objectives.js: value, gradient, minima and lower bound at points.
   objectiveAt(f, points) {
     const o = t.objective(f);
