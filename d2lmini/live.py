@@ -744,7 +744,10 @@ def live_path_2d(
     :math:`\\eta_t`: ``{"exponential": delta}`` gives
     :math:`\\eta_0 e^{-\\delta t}`, ``{"polynomial": [delta, alpha]}``
     :math:`\\eta_0 (1 + \\delta t)^{-\\alpha}`, and ``{"piecewise":
-    [[t1, m1], ...]}`` :math:`\\eta_0 m_k` from update :math:`t_k` on.
+    [[t1, m1], ...]}`` :math:`\\eta_0 m_k` from update :math:`t_k` on;
+    a schedule of :mod:`d2lmini.schedules`, ``{name: [arg, ...]}`` with
+    its arguments after ``lr``, gives ``SCHEDULES[name](lr, *args)(t)``
+    (``{"wsd": [10, 100, 20]}`` is ``wsd(lr, 10, 100, 20)``).
 
     Introduced in ``chapters/gd.ipynb``.
     """

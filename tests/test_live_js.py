@@ -8,9 +8,10 @@ with their Python twins: ``objectives.js`` with
 :func:`d2lmini.objectives.objective_2d`, ``rules.js`` with the update rules
 of ``tests/live_reference.py`` (which follow ``d2lmini.optim``),
 ``noise.js`` with :mod:`d2lmini.noise`, ``schedules.js`` with the schedules
-of :mod:`d2lmini.live`, ``draw.js``'s ticks and contour levels with what
-they promise. Whole runs (``run.js``) are compared in ``tests/test_live.py``,
-the widget (``widget.js``) in ``tests/test_live_browser.py``.
+of :mod:`d2lmini.live` and of :mod:`d2lmini.schedules` (rates and argument
+checks), ``draw.js``'s ticks and contour levels with what they promise.
+Whole runs (``run.js``) are compared in ``tests/test_live.py``, the widget
+(``widget.js``) in ``tests/test_live_browser.py``.
 """
 
 from __future__ import annotations
