@@ -1,0 +1,183 @@
+/* Exercises answered in the page, and the reader's progress.
+ * Jupyter Book loads every .js file of _static/ on every page. The answer
+ * boxes, the counts and the reset button are written into the pages by
+ * scripts/book_exercises.py; the verdicts come from
+ * window.d2lmini.check(name, answer), the evaluator of d2lmini/js/checks.js
+ * that the build puts into every page with an answer box. Progress is kept
+ * in this browser only: localStorage["d2lmini:exercises"] holds
+ * {name: answer} for every exercise passed, with the answer as typed.
+ * Checked in Chromium by tests/test_site_exercises.py. */
+(function () {
+  "use strict";
+
+  var KEY = "d2lmini:exercises";
+
+  function ready(callback) {
+    if (document.readyState !== "loading") {
+      callback();
+    } else {
+      document.addEventListener("DOMContentLoaded", callback);
+    }
+  }
+
+  /* -- the saved answers (none where the browser keeps no storage) ---- */
+
+  function load() {
+    try {
+      var saved = JSON.parse(window.localStorage.getItem(KEY) || "{}");
+      return saved && typeof saved === "object" && !Array.isArray(saved) ?
+        saved : {};
+    } catch (err) {
+      return {};
+    }
+  }
+
+  function save(saved) {
+    try {
+      window.localStorage.setItem(KEY, JSON.stringify(saved));
+    } catch (err) {
+      /* storage off or full: the verdict still shows, nothing is kept */
+    }
+  }
+
+  function forget() {
+    try {
+      window.localStorage.removeItem(KEY);
+    } catch (err) {
+      /* nothing was kept */
+    }
+  }
+
+  /* -- the counts ------------------------------------------------------ */
+
+  function updateCounts() {
+    var saved = load();
+    document.querySelectorAll(".d2lmini-progress[data-checks]")
+      .forEach(function (line) {
+        var names = [];
+        try {
+          names = JSON.parse(line.getAttribute("data-checks"));
+        } catch (err) {
+          names = [];
+        }
+        var done = names.filter(function (name) {
+          return Object.prototype.hasOwnProperty.call(saved, name);
+        }).length;
+        var count = line.querySelector(".d2lmini-progress-done");
+        if (count) {
+          count.textContent = String(done);
+        }
+        line.classList.toggle("d2lmini-progress-complete",
+          names.length > 0 && done === names.length);
+      });
+  }
+
+  /* -- a verdict ------------------------------------------------------- */
+
+  function show(region, result, note) {
+    region.textContent = "";
+    region.className = "d2lmini-verdict d2lmini-feedback " +
+      (result.passed ? "d2lmini-feedback-passed" :
+        "d2lmini-feedback-not-yet");
+    var word = document.createElement("strong");
+    word.textContent = result.passed ? "Passed" : "Not yet";
+    region.appendChild(word);
+    region.appendChild(document.createTextNode(" " + result.message));
+    if (!result.passed && result.hint) {
+      region.appendChild(document.createElement("br"));
+      var label = document.createElement("em");
+      label.textContent = "Hint:";
+      region.appendChild(label);
+      region.appendChild(document.createTextNode(" " + result.hint));
+    }
+    if (note) {
+      var small = document.createElement("span");
+      small.className = "d2lmini-verdict-note";
+      small.textContent = " " + note;
+      region.appendChild(small);
+    }
+  }
+
+  function say(region, text) {
+    region.className = "d2lmini-verdict d2lmini-verdict-plain";
+    region.textContent = text;
+  }
+
+  function judge(name, text) {
+    var api = window.d2lmini;
+    if (!api || typeof api.check !== "function") {
+      return null;
+    }
+    return api.check(name, text);
+  }
+
+  /* -- an answer box --------------------------------------------------- */
+
+  function wire(form) {
+    var name = form.getAttribute("data-check");
+    var input = form.querySelector("input");
+    var region = form.querySelector(".d2lmini-verdict");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = input.value.trim();
+      if (!text) {
+        say(region, "Type your answer in the box first.");
+        input.focus();
+        return;
+      }
+      var result = judge(name, text);
+      if (!result) {
+        say(region, "The checker of this page did not load; reload the " +
+          "page, or run the cell in a notebook.");
+        return;
+      }
+      /* Emptied first, so that the same verdict twice is announced twice. */
+      region.textContent = "";
+      window.setTimeout(function () {
+        show(region, result);
+      }, 30);
+      if (result.passed) {
+        var saved = load();
+        saved[name] = text;
+        save(saved);
+        updateCounts();
+      }
+    });
+    /* An exercise passed on an earlier visit: its answer, judged again. */
+    var saved = load();
+    if (Object.prototype.hasOwnProperty.call(saved, name)) {
+      input.value = String(saved[name]);
+      var result = judge(name, input.value);
+      if (result && result.passed) {
+        show(region, result, "(passed on an earlier visit; saved in " +
+          "this browser)");
+      } else if (result) {
+        /* The check changed since: the answer no longer passes. */
+        delete saved[name];
+        save(saved);
+      }
+    }
+  }
+
+  ready(function () {
+    document.querySelectorAll("form.d2lmini-answer[data-check]")
+      .forEach(wire);
+    document.querySelectorAll(".d2lmini-progress-reset")
+      .forEach(function (button) {
+        button.addEventListener("click", function () {
+          if (window.confirm("Forget every exercise passed in this " +
+              "browser?")) {
+            forget();
+            updateCounts();
+          }
+        });
+      });
+    updateCounts();
+    /* Another tab of the book passed an exercise, or reset. */
+    window.addEventListener("storage", function (event) {
+      if (event.key === KEY || event.key === null) {
+        updateCounts();
+      }
+    });
+  });
+})();

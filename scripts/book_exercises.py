@@ -1,0 +1,358 @@
+"""Exercises answered in the page, and the reader's progress.
+
+Loaded by ``_config.yml`` (``sphinx: local_extensions``), so every way of
+building the book runs it.
+
+An exercise cell ends with ``d2l.check("chapter.name", answer)``; the
+website shows it unanswered, so its output is the yellow "Not yet ... no
+answer yet" box of :class:`d2lmini.checks.Feedback`. When a page is
+written (``html-page-context``), :func:`answer_boxes` replaces that
+output, the code cell staying as it is:
+
+- for a check whose data :mod:`d2lmini.checks` exports (its answer is a
+  number, numbers, a choice or a short text), by an answer box: a
+  labelled input, a Check button (Enter works too) and a verdict region
+  (``aria-live``) that shows what ``window.d2lmini.check(name, answer)``
+  returns, the same verdict and hint as ``d2l.check`` in a kernel;
+- for a check whose answer is a function (the cell's placeholder is a
+  function, so the unanswered verdict asks for its body), by one line
+  saying where to run it;
+- a check that is neither stays as it is.
+
+The page then carries the data of its own checks only, in
+``<script type="application/json" id="d2lmini-checks-data">``, and the
+generic evaluator ``d2lmini/js/checks.js`` once, as
+``_static/d2lmini-checks-HASH.js`` (HASH: the first 12 hex digits of its
+sha256, as ``scripts/book_live.py`` does): no request for data, so it
+works from ``file://``. Above the first checked exercise, a line counts
+the exercises passed in this browser; the front page (the root document)
+gets the same count for every chapter of the table of contents, in place
+of ``<div id="d2lmini-progress"></div>`` (intro.md). The counts are
+filled in, and the answers kept, by ``_static/d2lmini-exercises.js``
+(``localStorage``, key ``d2lmini:exercises``); the page only says which
+checks there are.
+
+Counting. A chapter's count covers the exercises answered in the page
+only: a function cannot be checked there, so a passed code exercise
+cannot be recorded. The line says so and gives the number of code
+exercises left to a notebook.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+# The output of d2l.check on an unanswered cell
+# (d2lmini.checks.Feedback._repr_html_ of check()'s "no answer yet").
+UNANSWERED = re.compile(
+    r'<div class="d2lmini-feedback d2lmini-feedback-not-yet"[^>]*>'
+    r'<strong>Not yet</strong> <code[^>]*>(?P<name>[^<]*)</code>: '
+    r'no answer yet<br><em>Hint:</em> (?P<hint>[^<]*)</div>')
+# check()'s hint when the placeholder is a function whose body is `...`.
+FUNCTION_HINT = "write the body of your function"
+EXERCISE = re.compile(r'<div class="exercise[ "][^>]*>')
+CAPTION = re.compile(r'<span class="caption-number">([^<]*)</span>')
+H2_END = "</h2>"
+PLACEHOLDER = '<div id="d2lmini-progress"></div>'
+DATA_ID = "d2lmini-checks-data"
+
+CODE_NOTE = (
+    '<p class="d2lmini-answer-code">The answer here is code: run this '
+    "cell in a notebook (the launch or download button at the top of the "
+    "page, or <code>make lab</code> in a checkout of the book).</p>")
+
+
+class Check(NamedTuple):
+    """An unanswered check cell of a page: its name, whether its answer
+    is a function, and the exercise it belongs to ("Exercise 1.2 ")."""
+
+    name: str
+    function: bool
+    exercise: str
+
+
+def find_checks(body: str) -> list[Check]:
+    """The unanswered check cells of ``body``, in page order."""
+    found = []
+    for match in UNANSWERED.finditer(body):
+        found.append(Check(
+            html.unescape(match.group("name")),
+            html.unescape(match.group("hint")).startswith(FUNCTION_HINT),
+            _exercise_caption(body, match.start())))
+    return found
+
+
+def _exercise_caption(body: str, end: int) -> str:
+    """The caption ("Exercise 1.2") of the last exercise that starts
+    before ``end``, or ``""``."""
+    starts = [m.end() for m in EXERCISE.finditer(body, 0, end)]
+    if not starts:
+        return ""
+    caption = CAPTION.search(body, starts[-1], end)
+    return " ".join(caption.group(1).split()) if caption else ""
+
+
+def _dom_id(name: str, used: set[str]) -> str:
+    base = "d2lmini-answer-" + re.sub(r"[^A-Za-z0-9_-]", "-", name)
+    ident, k = base, 1
+    while ident in used:
+        k += 1
+        ident = f"{base}-{k}"
+    used.add(ident)
+    return ident
+
+
+def answer_box(check: Check, ident: str) -> str:
+    """The answer box of a check whose data the page carries."""
+    name = html.escape(check.name, quote=True)
+    label = (f"Your answer to {html.escape(check.exercise)}"
+             if check.exercise else "Your answer")
+    return (
+        f'<form class="d2lmini-answer" data-check="{name}" action="#" '
+        f'autocomplete="off">'
+        f'<label for="{ident}">{label}</label>'
+        f'<span class="d2lmini-answer-row">'
+        f'<input id="{ident}" name="answer" type="text" spellcheck="false" '
+        f'autocapitalize="off" aria-describedby="{ident}-help">'
+        f'<button type="submit">Check</button></span>'
+        f'<span class="d2lmini-answer-help" id="{ident}-help">A number '
+        "such as 0.5, 1e-3 or 2/3; several numbers separated by commas"
+        "</span>"
+        f'<span class="d2lmini-verdict" role="status" aria-live="polite">'
+        "</span></form>")
+
+
+def progress_line(answerable: list[str], code: int) -> str:
+    """The count of a chapter's exercises passed in this browser (the
+    script fills in the number)."""
+    names = html.escape(json.dumps(answerable), quote=True)
+    n = len(answerable)
+    text = (f'<span class="d2lmini-progress-done">0</span> of {n} '
+            f"exercise{'s' if n != 1 else ''} answered in the page "
+            "passed (saved in this browser)")
+    if code:
+        text += (f"; {code} code exercise{'s are' if code != 1 else ' is'}"
+                 " checked in a notebook and not counted")
+    return (f'<p class="d2lmini-progress" data-checks="{names}">'
+            f"{text}.</p>")
+
+
+def data_script(data: Mapping[str, Any]) -> str:
+    """The page's check data as an inline JSON script (``</`` escaped, so
+    no text of it can close the tag)."""
+    text = json.dumps(dict(data), separators=(",", ":"), sort_keys=True,
+                      ensure_ascii=False).replace("</", "<\\/")
+    return (f'<script type="application/json" id="{DATA_ID}">{text}'
+            "</script>")
+
+
+def answer_boxes(body: str, data: Mapping[str, Any],
+                 script_tag: str) -> tuple[str, list[str]]:
+    """``body`` with its unanswered check outputs replaced (see the
+    module), and the names of its checks answered in the page.
+
+    ``data``: the exported data of (at least) the page's checks, by name;
+    ``script_tag``: the evaluator's ``<script>`` tag, written once, after
+    the page's data and before the first answer box.
+    """
+    checks = find_checks(body)
+    if not checks:
+        return body, []
+    answerable = [c.name for c in checks if c.name in data]
+    code = sum(1 for c in checks if c.function and c.name not in data)
+    used: set[str] = set()
+    pieces, last, first_box = [], 0, True
+    changed_at = None
+    for match, check in zip(UNANSWERED.finditer(body), checks, strict=True):
+        if check.name in data:
+            new = answer_box(check, _dom_id(check.name, used))
+            if first_box:
+                page_data = {n: data[n] for n in answerable}
+                new = data_script(page_data) + script_tag + new
+                first_box = False
+        elif check.function:
+            new = CODE_NOTE
+        else:
+            continue
+        if changed_at is None:
+            changed_at = match.start()
+        pieces.append(body[last:match.start()])
+        pieces.append(new)
+        last = match.end()
+    if changed_at is None:
+        return body, []
+    pieces.append(body[last:])
+    out = "".join(pieces)
+    # The count goes under the heading of the section of the first
+    # checked exercise (its Exercises heading).
+    exercise = [m.start() for m in EXERCISE.finditer(out, 0, changed_at)]
+    anchor = exercise[-1] if exercise else changed_at
+    head = out.rfind(H2_END, 0, anchor)
+    line = progress_line(answerable, code) if answerable else ""
+    if head >= 0:
+        at = head + len(H2_END)
+        out = out[:at] + "\n" + line + out[at:]
+    else:
+        out = out[:anchor] + line + out[anchor:]
+    return out, answerable
+
+
+def progress_list(chapters: Iterable[tuple[str, str, list[str], int]]
+                  ) -> str:
+    """The front page's list: one item per chapter ``(href, title,
+    answerable check names, number of code exercises)``, and the reset
+    button."""
+    items = []
+    for href, title, answerable, code in chapters:
+        link = f'<a href="{html.escape(href, quote=True)}">{title}</a>'
+        if not answerable:
+            what = ("no exercise answered in the page"
+                    + (f"; {code} code exercise{'s' if code != 1 else ''}"
+                       " for a notebook" if code else ""))
+            items.append(f"<li>{link}: {what}</li>")
+            continue
+        names = html.escape(json.dumps(answerable), quote=True)
+        n = len(answerable)
+        extra = (f" (and {code} code exercise{'s' if code != 1 else ''}"
+                 " for a notebook)" if code else "")
+        items.append(
+            f'<li>{link}: <span class="d2lmini-progress" '
+            f'data-checks="{names}"><span class="d2lmini-progress-done">0'
+            f"</span> of {n} passed</span>{extra}</li>")
+    return (
+        '<div class="d2lmini-progress-list">'
+        "<p>Exercises passed in this browser, by chapter (those answered "
+        "in the page; code exercises are checked in a notebook and not "
+        "counted):</p>"
+        f"<ul>{''.join(items)}</ul>"
+        '<p><button type="button" class="d2lmini-progress-reset">'
+        "Reset progress</button> forgets every answer saved in this "
+        "browser.</p></div>")
+
+
+# -- Sphinx -------------------------------------------------------------------
+
+def _exporter() -> Callable[[Iterable[str]], Mapping[str, Any]]:
+    """d2lmini.checks' export: the page data of the checks it can judge
+    without a kernel, by name (others left out)."""
+    from d2lmini import checks
+
+    export = getattr(checks, "export", None)
+    if export is None:  # not there yet: no check is answerable in the page
+        return lambda names: {}
+    return export
+
+
+def _evaluator() -> str | None:
+    """The page's evaluator, d2lmini/js/checks.js, or None."""
+    import d2lmini
+
+    path = Path(d2lmini.__file__).resolve().parent / "js" / "checks.js"
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def static_name(code: str) -> str:
+    return (f"d2lmini-checks-"
+            f"{hashlib.sha256(code.encode()).hexdigest()[:12]}.js")
+
+
+def _write_evaluator(outdir: Path) -> str | None:
+    code = _evaluator()
+    if code is None:
+        return None
+    name = static_name(code)
+    path = outdir / "_static" / name
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(code, encoding="utf-8")
+    return name
+
+
+def _raw_html(app: Sphinx, docname: str) -> str:
+    """The HTML outputs of a document (its raw nodes), joined."""
+    from docutils import nodes
+
+    try:
+        doctree = app.env.get_doctree(docname)
+    except Exception:  # noqa: BLE001 (no doctree: nothing to count)
+        return ""
+    return "\n".join(node.astext() for node in doctree.findall(nodes.raw)
+                     if "html" in node.get("format", "").split())
+
+
+def _reading_order(app: Sphinx) -> list[str]:
+    """The documents of the table of contents, in reading order."""
+    env, seen, order = app.env, set(), []
+
+    def visit(doc: str) -> None:
+        for child in env.toctree_includes.get(doc, []):
+            if child not in seen:
+                seen.add(child)
+                order.append(child)
+                visit(child)
+
+    visit(app.config.root_doc)
+    return order
+
+
+def _chapters(app: Sphinx, pathto: Callable[..., str],
+              export: Callable[[Iterable[str]], Mapping[str, Any]]
+              ) -> list[tuple[str, str, list[str], int]]:
+    rows = []
+    for doc in _reading_order(app):
+        checks = find_checks(_raw_html(app, doc))
+        if not checks:
+            continue
+        data = export([c.name for c in checks])
+        answerable = [c.name for c in checks if c.name in data]
+        code = sum(1 for c in checks if c.function and c.name not in data)
+        number = app.env.toc_secnumbers.get(doc, {}).get("")
+        title = html.escape(app.env.titles[doc].astext())
+        if number:
+            title = ".".join(map(str, number)) + ". " + title
+        rows.append((pathto(doc), title, answerable, code))
+    return rows
+
+
+def _on_page(app: Sphinx, pagename: str, templatename: str,
+             context: dict[str, Any], doctree: Any) -> None:
+    if app.builder.format != "html":
+        return
+    body = context.get("body")
+    if not body:
+        return
+    export = _exporter()
+    pathto = context["pathto"]
+    if pagename == app.config.root_doc and PLACEHOLDER in body:
+        context["body"] = body.replace(
+            PLACEHOLDER, progress_list(_chapters(app, pathto, export)))
+        return
+    if "d2lmini-feedback-not-yet" not in body:
+        return
+    checks = find_checks(body)
+    data = export([c.name for c in checks]) if checks else {}
+    name = _write_evaluator(Path(app.outdir)) if data else None
+    if data and name is None:
+        logger.warning("d2lmini/js/checks.js is missing: the exercises of "
+                       "%s are not answerable in the page", pagename)
+        data = {}
+    tag = (f'<script src="{pathto(f"_static/{name}", 1)}"></script>'
+           if name else "")
+    context["body"], _ = answer_boxes(body, data, tag)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("html-page-context", _on_page)
+    return {"parallel_read_safe": True, "parallel_write_safe": True,
+            "version": "1"}
