@@ -258,6 +258,11 @@ def test_adam_no_correction_is_adam_without_the_two_divisions():
         v = 0.8 * v + 0.2 * g
         s = 0.99 * s + 0.01 * g**2
         y -= 0.01 * v / (s.sqrt() + 1e-8)
+        # The same ~10 float64 operations per step in another order (or
+        # fused by another CPU): each step ~0.01 is off by <= 10 u, and 5
+        # steps add <= 5 * 10 * 1.1e-16 * 0.01 = 6e-17 to x ~ 1; this CPU
+        # uses 1.9e-4 of rtol 1e-12. An eps inside the sqrt or a bias
+        # correction left in moves x by >= 1e-4 relative.
         torch.testing.assert_close(x, y, rtol=1e-12, atol=1e-14)
     assert float(sx[0][2]) == 5  # the step counter moves as in adam
 

@@ -50,6 +50,12 @@ def test_units_theorem(c):
     x_path = two_eps_path(grad, [1.5, -1.0], 200, 0.9, 1e-5, 1e-4)
     u_path = two_eps_path(grad_scaled, [1.5 * c, -1.0 * c], 200, 0.9,
                           c ** 2 * 1e-5, 1e-4 / c ** 2)
+    # Scaling by c (a power of 10 or 7) rounds: the two paths differ by a
+    # few u per operation, ~12 operations (and one sinh, whose last bit
+    # depends on the CPU) per step, carried over 200 steps; this CPU uses
+    # <= 1.3e-6 of rtol 1e-9 (both paths here run the same code), so it
+    # holds up to ~1e5 times that. A theorem off by the wrong power of c in
+    # an eps (c^2 1e-5 read as c 1e-5) fails by >= 1e-3.
     assert torch.allclose(u_path / c, x_path, rtol=1e-9, atol=1e-12)
 
 
@@ -117,6 +123,11 @@ def test_package_matches_torch_adadelta(lr):
         opt.zero_grad()
         (y ** 2 + y).sum().backward()
         opt.step()
+        # torch's Adadelta fuses and orders the ~10 operations of a step
+        # differently (addcmul_, lerp on some CPUs): a few u per update,
+        # 30 contracting updates. One random ulp per update uses <= 1.0e-2
+        # of rtol 1e-12 (nudge, tests/ulp_margin.py), so it holds for ~100
+        # ulp per update; a wrong rho or eps (1e-5 vs 1e-6) shows at 1e-3.
         assert torch.allclose(x, y.detach(), rtol=1e-12, atol=1e-14)
 
 

@@ -95,6 +95,12 @@ def test_adagrad_ignores_the_scale_of_separable_terms(scales):
             out.append(x.clone())
         return torch.stack(out)
 
+    # c g and sqrt(sum (c g)^2) = c sqrt(sum g^2) each round once more than
+    # with c = 1 (and sinh may differ by an ulp on another CPU): a few u
+    # per step over 40 steps of size <= 0.3. One random ulp per update uses
+    # <= 2.7e-5 of rtol 1e-10 (nudge, tests/ulp_margin.py). If eps = 1e-300
+    # were not negligible, or the scale leaked in, paths would differ by
+    # >= 1e-3.
     assert torch.allclose(path(scales), path((1.0, 1.0)), rtol=1e-10,
                           atol=1e-12)
 

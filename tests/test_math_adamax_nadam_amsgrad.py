@@ -88,6 +88,10 @@ def test_nadam_is_adam_with_the_new_velocity():
         look = (beta1 * v + (1 - beta1) * g) / (1 - beta1 ** t)
         expected = before - lr * look / (
             torch.sqrt(s / (1 - beta2 ** t)) + eps)
+        # One update from the same x, ~12 operations each side, v and s
+        # contracting averages: a few u of a step <= lr. One random ulp per
+        # update uses <= 1.6e-3 of rtol 1e-12 (nudge, tests/ulp_margin.py);
+        # Adam's v in place of the look-ahead is off by ~1e-2 of a step.
         assert torch.allclose(x, expected, rtol=1e-12, atol=1e-14)
 
 
@@ -188,6 +192,9 @@ def test_nadam_scheduled_form():
                 + (1 - beta1_at(t)) * g / (1 - prod))
         expected = before - lr * step / (torch.sqrt(s / (1 - beta2 ** t))
                                          + eps)
+        # As above, plus 0.96 ** (t psi) (pow, an ulp apart on another
+        # CPU) in a product of 30 factors: ~30 u. One random ulp per update
+        # uses <= 2.2e-3 of rtol 1e-12; mu_t for mu_{t+1} is off by 1e-4.
         assert torch.allclose(x, expected, rtol=1e-12, atol=1e-14)
 
 

@@ -89,15 +89,22 @@ def test_duplicated_data_same_gradient_and_larger_minibatch_variance():
 
 def test_duplicated_data_gradient_by_autograd():
     data_iter, dim = d2l.get_data_ch11(10)
-    X, y = data_iter.arrays
-    w = torch.randn(dim, 1, generator=torch.Generator().manual_seed(0))
+    X, y = (a.double() for a in data_iter.arrays)
+    w = torch.randn(dim, 1, generator=torch.Generator().manual_seed(0),
+                    dtype=torch.float64)
     w.requires_grad_()
-    c = torch.zeros(1, requires_grad=True)
+    c = torch.zeros(1, dtype=torch.float64, requires_grad=True)
     grads = []
     for Xs, ys in [(X, y), (torch.cat([X, X]), torch.cat([y, y]))]:
         w.grad = c.grad = None
         d2l.squared_loss(d2l.linreg(Xs, w, c), ys).mean().backward()
         grads.append(torch.cat([w.grad.flatten(), c.grad]))
+    # float64 means of 1500 and 3000 terms, in a blocked order that depends
+    # on the CPU: <= 3000 u = 3.3e-13 of the sum of |terms| (in float32,
+    # 1.8e-4, not far from the default tolerance; this CPU used 0.15 of
+    # it). torch's float64 defaults (rtol = atol = 1e-7) leave 3e5 times
+    # that; leaving out half of the copy or dividing by 1500 twice is off
+    # by a factor of 2.
     torch.testing.assert_close(grads[0], grads[1])
 
 

@@ -148,10 +148,17 @@ def test_decoupling_along_eigenvectors(beta):
     for t in range(1, steps + 1):
         u = beta * u + lams * z
         z = z - eta * u
+        # zs comes from a 4 x 4 rotation (a reduction: its order, and so
+        # its last bits, depend on the CPU) of iterates whose ~6 operations
+        # per step may fuse differently: ~10 u per step, carried by
+        # rho(R) <= 1 over 40 steps. This CPU uses <= 4.4e-4 of rtol 1e-9,
+        # one random ulp per update <= 4.9e-4 (nudge, tests/ulp_margin.py).
+        # A wrong eigenvalue (1e-6 off) moves z by more after 40 steps.
         assert torch.allclose(zs[t], z, rtol=1e-9, atol=1e-12)
     if beta == 0.0:
         for t in (1, 10, steps):
             closed = (1 - eta * lams) ** t * zs[0]
+            # pow (an ulp apart across CPUs) times the rotation: as above.
             assert torch.allclose(zs[t], closed, rtol=1e-9, atol=1e-12)
 
 
@@ -204,6 +211,10 @@ def test_conventions_coincide_for_constant_lr():
     for t in range(1, 31):
         u = beta * u + eta * (Q @ (x - x_star))
         x = x - u
+        # eta g rounds where v does not: a few u per step, a 4 x 4 product
+        # per gradient (CPU-dependent order), 30 steps: this CPU uses
+        # <= 1.3e-3 of rtol 1e-12, so it holds for ~700 times its rounding
+        # (nudge: 1.3e-3 too). u = eta v scaled by eta twice is off by 0.8.
         assert torch.allclose(xs[t], x, rtol=1e-12, atol=1e-14)
 
 
@@ -225,11 +236,17 @@ def test_nesterov_lookahead_equals_pytorch_form():
     for t in range(1, steps + 1):
         v = beta * v + grad(x - eta * beta * v)
         x = x - eta * v
+        # Two forms of the same iterates (~8 operations each and a 4 x 4
+        # product per step) over 30 steps: this CPU uses <= 1.2e-4 of rtol
+        # 1e-10 (nudge too); a look-ahead with beta^2 for beta is off by
+        # ~1e-1.
         assert torch.allclose(ys[t], x - eta * beta * v, rtol=1e-10,
                               atol=1e-12)
         opt.zero_grad()
         (0.5 * (y - x_star) @ Q @ (y - x_star)).backward()
         opt.step()
+        # torch.optim.SGD fuses (add_ with alpha) and differentiates the
+        # quadratic by autograd: as above, within 1.2e-4 of the tolerance.
         assert torch.allclose(ys[t], y.detach(), rtol=1e-10, atol=1e-12)
 
 

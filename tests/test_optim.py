@@ -16,6 +16,18 @@ import torch
 import d2lmini as d2l
 from d2lmini import optim
 
+# Tolerances. Another CPU gives the same bits for each + - * / sqrt (IEEE 754
+# rounds them correctly) but may differ by an ulp where it fuses a * b + c
+# (FMA), adds a reduction in another order, or evaluates exp or pow; float64's
+# unit roundoff is u = 2^-53 = 1.1e-16. A comparison of two float64 runs of
+# the same update written differently is therefore off by a few u per
+# operation, carried over the steps. tests/ulp_margin.py measures the carrying:
+# with ULP_NUDGE=1 every iterate and state entry moves one random ulp after
+# every update, and each comparison reports the fraction of its tolerance
+# that uses ("nudge: f" below). A tolerance with nudge fraction f holds for
+# 1/f ulp per update, far more than the ~10 operations of one update can
+# differ by; and it still fails for a bug whose relative size is rtol.
+
 # name -> (update rule, state initialiser)
 RULES = {
     "sgd": (d2l.sgd, d2l.init_sgd_states),
@@ -224,6 +236,10 @@ def test_first_step_by_hand(name, hyperparams, expected):
     x = torch.tensor(X0, dtype=torch.float64)
     states = RULES[name][1]([x])
     step_with(name, [x], states, [torch.tensor(G)], **hyperparams)
+    # One update, <= 10 operations on each side, no cancellation but in
+    # x - step (atol covers a result near 0): <= 20 u = 2.2e-15 apart on any
+    # CPU; nudge: 2.2e-3. A wrong constant (beta for 1 - beta, eps inside
+    # the square root) moves x by >= 1e-8 relative.
     np.testing.assert_allclose(x.numpy(), expected(X0, G), rtol=1e-13,
                                atol=1e-15)
 
@@ -233,6 +249,9 @@ def test_adadelta_first_step_state_by_hand():
     ((s, delta),) = states = d2l.init_adadelta_states([x])
     step_with("adadelta", [x], states, [torch.tensor(G)], rho=0.9)
     change = np.sqrt(1e-5) / np.sqrt(0.1 * G**2 + 1e-5) * G
+    # s: a square and a product, <= 2 u apart (0.1 * 0 = 0 exactly), so
+    # rtol 1e-14 = 90 u; delta: ~8 operations, 1e-13 = 900 u. Both fail for
+    # a wrong rho (1 - rho = 0.1 read as rho = 0.9) by a factor of 9.
     np.testing.assert_allclose(s.numpy(), 0.1 * G**2, rtol=1e-14)
     np.testing.assert_allclose(delta.numpy(), 0.1 * change**2, rtol=1e-13)
 
@@ -273,6 +292,8 @@ def test_momentum_with_beta_zero_is_sgd(name, noisy_grads):
     start = np.linspace(-1, 1, 6)
     ours = run_rule(name, noisy_grads, start, lr=0.03, momentum=0.0)
     plain = run_rule("sgd", noisy_grads, start, lr=0.03)
+    # Exact on any CPU: 0 * v = 0 and 0 + g = g are exact, so v = g bit for
+    # bit and p -= lr * v is sgd's p -= lr * g, the same operation.
     torch.testing.assert_close(ours, plain, rtol=0, atol=0)
 
 
@@ -292,6 +313,10 @@ def test_adam_with_beta1_zero_is_bias_corrected_rmsprop(noisy_grads):
         c = math.sqrt(1 - gamma**t)
         step_with("rmsprop", [x], states, [torch.as_tensor(g)], lr=lr * c,
                   gamma=gamma, eps=eps * c, eps_inside_sqrt=False)
+        # Two roundings of sqrt(1 - gamma^t) per step (here and in adam's
+        # bias correction), ~10 operations each side, 50 steps of a
+        # contracting average: nudge 3.3e-3, so 1e-12 holds for 300 ulp per
+        # update; a missing bias correction is off by ~1e-1 at t = 1.
         torch.testing.assert_close(x, adam[t - 1], rtol=1e-12, atol=1e-14)
 
 
@@ -301,6 +326,8 @@ def test_first_adam_step_is_plus_minus_lr():
         x = torch.zeros(4, dtype=torch.float64)
         step_with("adam", [x], d2l.init_adam_states([x]), [g], lr=0.01,
                   beta1=beta1, beta2=beta2, eps=1e-12)
+        # Exactly lr |g| / (|g| + eps) = lr (1 - eps / |g| + ...): eps / |g|
+        # <= 1e-12 / 1e-2 = 1e-10 plus a few u; rtol 1e-9 bounds both.
         torch.testing.assert_close(x, -0.01 * torch.sign(g), rtol=1e-9,
                                    atol=0)
 
@@ -319,6 +346,8 @@ def test_adam_step_is_bounded_by_lr_in_the_dense_case(betas):
     size = gen.uniform(0.1, 10.0, 5)
     grads = size * gen.choice([-1.0, 1.0], (300, 5))
     steps = adam_steps(grads, lr=0.1, beta1=betas[0], beta2=betas[1])
+    # 1e-9: eps = 1e-12 makes the step smaller, never larger; rounding of
+    # the ~10 operations of an update adds <= 10 u = 1.1e-15.
     assert float(steps.abs().max()) <= 0.1 * (1 + 1e-9)
     assert float(steps.abs().max()) >= 0.1 * (1 - 1e-9)  # t = 1
 
@@ -337,9 +366,16 @@ def test_adam_step_bound_for_any_gradients():
     gen = np.random.default_rng(2)
     grads = gen.standard_normal((T, 4)) * gen.exponential(1, (T, 4)) ** 3
     steps = adam_steps(grads, lr=lr, beta1=b1, beta2=b2).abs().max(1).values
+    # 1e-9 relative: the rounding of the update and of the bound (both a
+    # few dozen u) and eps = 1e-12 against gradients of size >= 1e-6.
     assert bool((steps.numpy() <= bound * (1 + 1e-9)).all())
     worst = (b2 / b1) ** np.arange(T, dtype=float)[:, None]
     steps = adam_steps(worst, lr=lr, beta1=b1, beta2=b2)[:, 0].numpy()
+    # A step is a difference x_t - x_{t-1} of iterates that grow to 35,
+    # 160 times the last step: cancellation turns the ~10 u of each into
+    # <= 2 * 160 * 10 u = 3.5e-13 of the step;
+    # rtol 1e-9 leaves room for 4000 times that and fails if the bound is
+    # not reached (a missing sqrt((1 - r^t) / (1 - r)) is a factor 2.2).
     np.testing.assert_allclose(steps, -bound, rtol=1e-9)
     assert -steps[-1] > 2 * lr  # so |step| <= lr needs dense gradients
 
@@ -353,6 +389,10 @@ def test_adam_sparse_step():
     step = float(adam_steps(grads, lr=lr, beta1=b1, beta2=b2)[-1].abs()[0])
     exact = lr * (1 - b1) / math.sqrt(1 - b2) * math.sqrt(1 - b2**t) / (
         1 - b1**t)
+    # The step is a difference of iterates near 0 and 0.016, from 500
+    # updates of zeros (exact) and one real one: ~10 u; eps = 1e-12 against
+    # sqrt(s_hat) ~ 5 changes it by 2e-13. rel 1e-9 holds for any CPU and
+    # fails for a wrong bias correction (sqrt(1 - b2^t) = 0.63 here).
     assert step == pytest.approx(exact, rel=1e-9)
     assert lr < step <= lr * (1 - b1) / math.sqrt(1 - b2)
 
@@ -366,8 +406,15 @@ def test_yogi_second_moment_identity(noisy_grads):
         g = torch.as_tensor(g)
         before = s.clone()
         step_with("yogi", [x], states, [g], lr=0.01)
-        expected = before + 0.001 * torch.sign(g**2 - before) * g**2
-        torch.testing.assert_close(s, expected, rtol=1e-15, atol=0)
+        c = 1 - 0.999  # the package's constant, 0.001 + 9e-19
+        expected = before + c * torch.sign(g**2 - before) * g**2
+        # Same operations; another CPU may fuse the last multiply-add
+        # (one rounding less). The sum of two terms is off by <= 2 u of
+        # the terms, not of the sum, which cancels when s ~ g^2 / 1000:
+        # |s - expected| <= 2 u (|before| + c g^2) on any CPU. A wrong
+        # branch of the sign is off by 2 c g^2, a wrong c by 1e-3 relative.
+        terms = before.abs() + c * g**2
+        assert bool(((s - expected).abs() <= 2.3e-16 * terms).all())
         changed_sign |= bool((g**2 < before).any())
     assert changed_sign  # both branches of the sign were exercised
 
@@ -379,6 +426,9 @@ def test_yogi_first_step_equals_adams():
         x = torch.tensor(X0)
         step_with(name, [x], RULES[name][1]([x]), [g], lr=0.01, eps=1e-3)
         xs.append(x)
+    # Exact on any CPU: from s = 0, yogi's s + c sign(g^2) g^2 and adam's
+    # beta2 * 0 + c g^2 are both the one product c g^2 (fused or not), and
+    # the rest of the two updates is the same code.
     torch.testing.assert_close(xs[0], xs[1], rtol=0, atol=0)
 
 
@@ -391,7 +441,12 @@ def test_amsgrad_is_adam_while_gradients_grow():
     hp = {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
     ams = run_rule("amsgrad", grads, start, bias_correction=True, **hp)
     adam = run_rule("adam", grads, start, **hp)
-    torch.testing.assert_close(ams, adam, rtol=1e-14, atol=1e-16)
+    # The same operations in the same order here, bit for bit today; 1e-12
+    # also covers an AMSGrad written in another order: 40 updates with one
+    # ulp each use 0.66 of 1e-14 (nudge), so 1e-12 holds for ~150 ulp per
+    # update. If s_max ever lagged s (the max not taken), the step would
+    # change by >= 1e-4 relative.
+    torch.testing.assert_close(ams, adam, rtol=1e-12, atol=1e-14)
 
 
 def test_adamax_u_is_a_discounted_max(noisy_grads):
@@ -402,6 +457,10 @@ def test_adamax_u_is_a_discounted_max(noisy_grads):
     t = len(noisy_grads)
     weights = 0.999 ** np.arange(t - 1, -1, -1)[:, None]
     expected = (weights * np.abs(noisy_grads)).max(0)
+    # u is a max of exact |g| times products of 0.999 (<= 50 roundings,
+    # 5.5e-15; numpy's power may differ by an ulp from the package's
+    # repeated products): rtol 1e-12; nudge 2.2e-3. Forgetting the
+    # discount (0.999^49 = 0.95) is off by 5e-2.
     np.testing.assert_allclose(states[0][1].numpy(), expected, rtol=1e-12)
 
 
@@ -638,6 +697,10 @@ def test_trainer_2d_follows_the_sources_trace(source, name, hyperparams):
     expected = d2l.train_2d(source, steps=20)
     trainer = d2l.trainer_2d(*RULES[name], f_grad_2d, **hyperparams)
     ours = d2l.train_2d(trainer, steps=20)
+    # Python floats against torch float64, 20 contracting steps of ~8
+    # operations: nudge <= 8e-4 (1 ulp per update), so 1e-12 holds for
+    # >1000 ulp per update; atol for coordinates that reach ~1e-10. A wrong
+    # lr or gamma by 1e-6 relative moves the trace by more.
     np.testing.assert_allclose(ours.points, expected.points, rtol=1e-12,
                                atol=1e-12)
 
@@ -693,6 +756,9 @@ def test_trainer_2d_schedule_matches_a_hand_loop():
         g1, g2 = f_grad_2d(x1, x2)
         x1, x2 = x1 - schedule(t) * g1, x2 - schedule(t) * g2
         expected.append((x1, x2))
+    # Same schedule values (one Python function); 30 steps of x - lr g
+    # with |1 - lr * 4| < 1: nudge 7.9e-4. A schedule read at t - 1
+    # instead of t is off by exp(0.1) - 1 = 0.1 in the first step.
     np.testing.assert_allclose(trace.points, expected, rtol=1e-12)
     # Every run counts its updates from 1 again.
     again = d2l.train_2d(trainer, steps=30)

@@ -61,7 +61,11 @@ def test_first_step_by_hand():
     expected = (1 - lr * nu) * torch.tensor([2.0, -1.0],
                                             dtype=torch.float64)
     expected -= lr * g / (g.abs() + eps)
-    assert torch.allclose(x, expected, rtol=0, atol=1e-15)
+    # Decay term ~|x| in <= 4 roundings (fused or not on another CPU),
+    # step term 0.1 in <= 8: <= 4 u + 8 u * 0.1 / 0.9 ~ 5 u relative to x
+    # (|x| >= 0.9). rtol 2e-15 = 18 u; the decay applied after the step
+    # instead of before, or lr * nu forgotten, is off by >= 5e-3.
+    assert torch.allclose(x, expected, rtol=2e-15, atol=0)
 
 
 def test_without_weight_decay_adamw_is_adam():

@@ -264,6 +264,14 @@ def test_source_style_trainers_run_unchanged(case):
     src_hp = dict(src_hp)
     theirs = fit(src, src_init, src_hp)
     mine = fit(ours, our_init, our_hp)
+    # float32 losses (u32 = 6e-8) of two implementations that round
+    # differently, 300 updates of a contracting least-squares problem,
+    # each loss a mean over 1500 examples (a reduction whose order depends
+    # on the CPU). This CPU uses <= 0.20 of rtol 1e-5 (Adam; 0 for sgd and
+    # momentum, which run the same operations), and one random float32 ulp
+    # more per update adds only 0.03 (tests/ulp_margin.py): another CPU's
+    # rounding would need ~25 ulp per update to fail it. A wrong bias
+    # correction or beta changes the losses by >= 1e-3.
     np.testing.assert_allclose(theirs.losses, mine.losses, rtol=1e-5)
     if "t" in src_hp:
         assert src_hp["t"] == 1 + 300  # their counter, passed as it is
@@ -296,6 +304,13 @@ def test_scratch_and_concise_follow_the_same_curve(case):
     scratch = fit(fn, init, hp, num_epochs=2)
     concise = fit_concise(cls, torch_hp, num_epochs=2)
     assert scratch.epochs == concise.epochs
+    # float32 losses (u32 = 6e-8) of two implementations that round
+    # differently, 300 updates of a contracting least-squares problem,
+    # each loss a mean over 1500 examples (a reduction whose order depends
+    # on the CPU). torch.optim's kernels fuse and order differently: this
+    # CPU uses <= 0.024 of rtol 1e-4, one random ulp per update <= 0.025
+    # (tests/ulp_margin.py). A wrong eps placement or default (the test's
+    # point) moves the losses by >= 1e-3.
     np.testing.assert_allclose(scratch.losses, concise.losses, rtol=1e-4)
     assert scratch.initial_loss == pytest.approx(concise.initial_loss,
                                                  rel=1e-6)
@@ -567,6 +582,10 @@ def test_exponential_schedule_matches_a_hand_loop():
             ends.append(float(d2l.squared_loss(d2l.linreg(X_all, w, b),
                                                y_all).mean()))
     assert h.steps == t == 300
+    # The same float32 operations in the same order (this CPU: equal);
+    # rtol 1e-6 ~ 16 u32 leaves room for another CPU fusing the update
+    # differently (one random ulp per update uses 0.06 of it). A schedule
+    # read at t - 1 changes the losses by ~1e-3.
     np.testing.assert_allclose([h.losses[9], h.losses[19]], ends,
                                rtol=1e-6)
     constant = fit(d2l.sgd, None, {"lr": 0.1})
@@ -578,6 +597,8 @@ def test_source_style_adam_keeps_its_counter_under_a_schedule():
     theirs = fit(source_adam, source_init_adam_states, hp,
                  schedule=lambda t: 0.01)
     mine = fit(d2l.adam, d2l.init_adam_states, {}, schedule=lambda t: 0.01)
+    # As in test_source_style_trainers_run_unchanged: 0.20 of rtol 1e-5
+    # here, 0.23 with one random ulp per update.
     np.testing.assert_allclose(theirs.losses, mine.losses, rtol=1e-5)
 
 
@@ -635,6 +656,9 @@ def test_concise_scheduler_matches_the_scratch_schedule():
                           scheduler=halve)
     scratch = fit(d2l.sgd, None, {}, 10, num_epochs=3,
                   schedule=lambda t: 0.05 * 0.5 ** ((t - 1) // 150))
+    # float32 SGD against torch.optim.SGD: <= 1.8e-3 of rtol 1e-4 here
+    # (as in test_scratch_and_concise_follow_the_same_curve); halving one
+    # epoch early or late changes the losses by >= 1e-2.
     np.testing.assert_allclose(concise.losses, scratch.losses, rtol=1e-4)
     plain = fit_concise(torch.optim.SGD, {"lr": 0.05}, 10, num_epochs=3)
     assert concise.losses[:10] == plain.losses[:10]
