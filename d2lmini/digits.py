@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._args import check_callable, check_device, check_seed
+from ._args import check_callable, check_device, check_seed, is_number
 from .data import load_digits
 from .device import try_gpu
 from .optim import (
@@ -306,9 +306,16 @@ def train_digits(
         batch_size: examples per minibatch (the last one may be smaller).
         hidden, dropout: width and dropout probability of the MLP.
         schedule: ``t -> lr`` for update ``t = 1, 2, ...`` (as in every
-            helper of the package), replacing the learning rate at every
-            step (e.g. ``lambda t: 0.01 / t**0.5``); every update's value
-            is checked (a number >= 0) before the first one.
+            helper of the package): update ``t`` runs at ``schedule(t)``
+            (e.g. ``lambda t: 0.01 / t**0.5``), and a ``torch.optim`` class
+            is made with ``lr=schedule(1)``. Every update's value is
+            checked (a number >= 0) before the first one. With a schedule,
+            ``hyperparams`` need no ``"lr"``; one given there is taken as
+            the rate the schedule was made from, its peak, and must agree
+            with it: ``0.9 lr <= max_t schedule(t) <= lr`` over the run
+            (up to rounding; the lower side allows a peak that falls
+            between two updates, as one-cycle's may). It is not used
+            otherwise.
         evals_per_epoch: evaluation points per epoch.
         seed: seeds the initial weights, the minibatch order and dropout.
         device: where to train; :func:`d2lmini.try_gpu` by default.
@@ -320,8 +327,9 @@ def train_digits(
         A :class:`DigitsHistory`.
 
     Raises:
-        ValueError: bad data, model, sizes or hyperparameters, or a
-            missing ``init_states``.
+        ValueError: bad data, model, sizes or hyperparameters, a
+            missing ``init_states``, or an ``lr`` that disagrees with the
+            schedule's peak.
 
     Warns:
         RuntimeWarning: the loss became ``inf`` or ``NaN``; the run stops
@@ -342,10 +350,12 @@ def train_digits(
     evals_per_epoch = _check_int("evals_per_epoch", evals_per_epoch, 1)
     seed = check_seed(seed)
     checked_device = check_device(device)
+    hyperparams = _check_hyperparams_dict(hyperparams)
     if schedule is not None:  # every update's rate, before the first
-        _check_schedule(schedule, num_epochs * math.ceil(
-            len(data.X_train) / batch_size))
-    hyperparams = dict(hyperparams or {})
+        updates = num_epochs * math.ceil(len(data.X_train) / batch_size)
+        first = _check_schedule(schedule, updates)
+        _check_lr_with_schedule(hyperparams, schedule, updates)
+        hyperparams["lr"] = first  # the rate of update 1
     concise = _is_torch_optimizer(trainer_fn)
     if concise:
         if init_states is not None:
@@ -422,6 +432,36 @@ def train_digits(
     if plot:
         plot_histories([history], ax=ax)
     return history
+
+
+def _check_hyperparams_dict(hyperparams: Any) -> dict[str, Any]:
+    """A copy of ``hyperparams`` (``None`` is ``{}``), checked to be a dict
+    with string keys."""
+    if hyperparams is None:
+        return {}
+    if not isinstance(hyperparams, Mapping) or not all(
+            isinstance(k, str) for k in hyperparams):
+        raise TypeError(
+            "hyperparams must be a dict of name -> value such as "
+            f"{{'lr': 0.01}}, or None; got {hyperparams!r}")
+    return dict(hyperparams)
+
+
+def _check_lr_with_schedule(hyperparams: Mapping[str, Any],
+                            schedule: Callable[[int], Any],
+                            steps: int) -> None:
+    """An ``lr`` given with a schedule must be the schedule's peak over
+    updates 1..steps (see :func:`train_digits`)."""
+    if "lr" not in hyperparams:
+        return
+    lr = hyperparams["lr"]
+    peak = max(float(schedule(t)) for t in range(1, steps + 1))
+    if not (is_number(lr) and 0.9 * lr <= peak <= lr * (1 + 1e-9)):
+        raise ValueError(
+            f"hyperparams has lr={lr!r}, but the schedule's largest rate "
+            f"over the {steps} updates is {peak:g}: with a schedule, update "
+            "t runs at schedule(t); remove 'lr' from hyperparams, or give "
+            "the rate the schedule was made from (its peak)")
 
 
 def _evaluate(net: nn.Module, X: torch.Tensor, y: torch.Tensor

@@ -274,3 +274,59 @@ def test_adam_no_correction_trains_with_the_helper(data):
                                 {"lr": 0.003}, small(data), num_epochs=2,
                                 device=CPU)
     assert hist.final_loss < hist.initial_loss
+
+
+# --- a schedule sets every update's rate -------------------------------------
+
+
+def test_with_a_schedule_lr_comes_from_schedule_1(data):
+    """A torch.optim class is made with lr = schedule(1); a rule gets
+    schedule(t) at update t; no lr in hyperparams is needed."""
+    d = small(data)
+    kw = {"num_epochs": 1, "batch_size": 50, "evals_per_epoch": 1,
+          "device": CPU}
+    made = []
+
+    class Recording(torch.optim.SGD):
+        def __init__(self, params, **hp):
+            made.append(hp["lr"])
+            super().__init__(params, **hp)
+
+    d2l.train_digits(Recording, None, {}, d, schedule=lambda t: 0.3 / t,
+                     **kw)
+    assert made == [0.3]
+    seen = []
+
+    def recording_sgd(params, states, hyperparams):
+        seen.append(hyperparams["lr"])
+        d2l.sgd(params, states, hyperparams)
+
+    d2l.train_digits(recording_sgd, None, {}, d, schedule=lambda t: 0.3 / t,
+                     **kw)
+    assert seen == [0.3 / t for t in range(1, 5)]  # 200 examples / 50
+    # An lr that is the schedule's peak is accepted, and changes nothing.
+    a = d2l.train_digits(d2l.sgd, None, {}, d, schedule=lambda t: 0.3 / t,
+                         **kw)
+    b = d2l.train_digits(d2l.sgd, None, {"lr": 0.3}, d,
+                         schedule=lambda t: 0.3 / t, **kw)
+    assert a.losses == b.losses
+
+
+@pytest.mark.parametrize("lr", [0.1, 0.01, 0.5])
+def test_an_lr_that_disagrees_with_the_schedule_is_refused(data, lr):
+    # The schedule peaks at 0.3 (update 1): 0.1 and 0.01 are below it,
+    # 0.5 is a peak it never comes near.
+    with pytest.raises(ValueError, match=r"lr=.*largest rate.* 0\.3"):
+        d2l.train_digits(d2l.sgd, None, {"lr": lr}, small(data),
+                         schedule=lambda t: 0.3 / t, device=CPU)
+
+
+def test_one_cycle_made_from_lr_is_accepted_with_that_lr(data):
+    # one_cycle's peak falls between two updates: max_t < lr, by < 10%.
+    d = small(data)
+    updates = 2 * math.ceil(len(d.X_train) / 32)
+    schedule = d2l.one_cycle(0.05, updates)
+    peak = max(schedule(t) for t in range(1, updates + 1))
+    assert 0.9 * 0.05 < peak < 0.05
+    d2l.train_digits(d2l.sgd, None, {"lr": 0.05}, d, num_epochs=2,
+                     schedule=schedule, device=CPU)
