@@ -6,7 +6,7 @@ optimizers, a slider per hyperparameter, the number of steps, play/pause
 and step buttons, the start point moved by a click or a drag (or the arrow
 keys), and f against the step. It runs the update rules in JavaScript in
 the page (the files of ``d2lmini/js/``, joined in the order of
-:data:`JS_FILES`), so it works with no kernel: on the static website, in
+:data:`LIB_FILES`), so it works with no kernel: on the static website, in
 JupyterLab/Notebook and on Colab, and offline (the only library it uses,
 d3-contour, is vendored in ``d2lmini/js/vendor/`` and inlined into the
 output).
@@ -70,25 +70,35 @@ NOISE_DEFAULTS = {"noise": 0.0, "seed": 0}
 # The JavaScript: vendored d3-contour + Python's tables + d2lmini/js/*.js.
 # ---------------------------------------------------------------------------
 
-# The live-trace library, one job per file; the one place to add a file.
-# Every file listed here, in this order, goes into the one script a live
-# trace's notebook output carries (_library(); on the website the same
-# script is _static/d2lmini-live-HASH.js, scripts/book_live.py), and no
-# other file does. They are joined inside one function (_join), after
-# vendor/d3-contour.min.js and Python's tables (D2LMINI_TABLES), so that
-# a name declared at the top of one file is seen by every other; a file
-# may use the names of any file at call time, but at its own top level
-# only those of the files before it. Nothing at a top level may need a
-# page: the library runs in Node too (tests/test_live.py).
-JS_FILES = (
-    "objectives.js",  # objectives.py: objective_2d, lower_bound
-    "rules.js",       # optim.py: check_hyperparams, every update rule
-    "noise.js",       # noise.py: Mulberry32, Box-Muller, noise_2d
-    "schedules.js",   # the schedules of live.py / schedules.py
-    "run.js",         # live_path_2d, run_status; defines window.d2lmini
-    "draw.js",        # stylesheet, palettes, ticks, axes, contours
-    "widget.js",      # the trace widget: mount, mountAll
-)
+# Every JavaScript file of d2lmini/js (vendor/ aside), one job per file:
+# the one place to add a file (tests/test_live_js.py fails on a file that
+# is not listed). True: the file is part of the live-trace library, the
+# one script a live trace's notebook output carries (_library(); on the
+# website the same script is _static/d2lmini-live-HASH.js,
+# scripts/book_live.py); False: it is not in that bundle (a script the
+# website loads on its own, with its own tests). The library's files are
+# joined in this order inside one function (_join), after
+# vendor/d3-contour.min.js and Python's tables (D2LMINI_TABLES), so that a
+# name declared at the top of one is seen by every other; a file may use
+# the names of any of them at call time, but at its own top level only
+# those of the files before it (window.d2lmini, say, exists from run.js
+# on). Nothing at a top level may need a page: the library runs in Node
+# too (tests/test_live.py).
+JS_FILES: dict[str, bool] = {
+    "objectives.js": True,  # objectives.py: objective_2d, lower_bound
+    "rules.js": True,       # optim.py: check_hyperparams, each update rule
+    "noise.js": True,       # noise.py: Mulberry32, Box-Muller, noise_2d
+    "schedules.js": True,   # live.py's schedules and d2lmini.schedules
+    "run.js": True,         # live_path_2d, run_status; window.d2lmini
+    "draw.js": True,        # stylesheet, palettes, ticks, axes, contours
+    "widget.js": True,      # the trace widget: mount, mountAll
+    # The exercise evaluator (d2lmini/checks/_spec.py's twin): the website
+    # loads it on its own (scripts/book_exercises.py); a notebook checks
+    # answers in its kernel.
+    "checks.js": False,
+}
+# The library's files, in order.
+LIB_FILES = tuple(name for name, lib in JS_FILES.items() if lib)
 # What the function around the files defines for them.
 _HEAD = ('(function (root) {\n"use strict";\nvar T = D2LMINI_TABLES;\n'
          'var D3 = typeof d2lminiD3 !== "undefined" ? d2lminiD3 : null;\n')
@@ -140,7 +150,8 @@ def _strip(js: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _join(files: Sequence[str] = JS_FILES, expose: Sequence[str] = ()) -> str:
+def _join(files: Sequence[str] = LIB_FILES,
+          expose: Sequence[str] = ()) -> str:
     """The library files, stripped, inside the one function that holds
     them. ``expose`` (tests only): names of the files' top level to hand
     out as ``window.d2lminiTest``, so that one file can be tested alone."""

@@ -1,7 +1,8 @@
 """The files of the live-trace library (``d2lmini/js/``), one at a time.
 
-``d2lmini/live.py`` joins the files of ``JS_FILES`` in that order inside one
-function (``live._join``). Here each file is loaded in Node after only the
+``d2lmini/live.py`` joins the library's files (``LIB_FILES``, from the list
+of every file, ``JS_FILES``) in that order inside one function
+(``live._join``). Here each file is loaded in Node after only the
 files before it, its top-level functions are handed out
 (``window.d2lminiTest``, ``tests/js/run_units.js`` calls them) and compared
 with their Python twins: ``objectives.js`` with
@@ -37,11 +38,11 @@ pytestmark = pytest.mark.skipif(NODE is None, reason="needs Node.js")
 
 def _node(files, expose, calls, tmp_path):
     """Run ``calls`` against ``files`` (with the files before them)."""
-    last = max(live.JS_FILES.index(f) for f in files)
+    last = max(live.LIB_FILES.index(f) for f in files)
     bundle = tmp_path / "units.js"
     tables = json.dumps(live._tables(), separators=(",", ":"))
     bundle.write_text(f"var D2LMINI_TABLES = {tables};\n"
-                      + live._join(live.JS_FILES[:last + 1], expose))
+                      + live._join(live.LIB_FILES[:last + 1], expose))
     out = subprocess.run([NODE, str(RUNNER), str(bundle)],
                          input=json.dumps(calls), capture_output=True,
                          text=True, timeout=120, check=True)
@@ -57,19 +58,24 @@ def _float(v):
 def test_every_file_is_in_the_list_once_and_the_library_follows_it():
     on_disk = {p.name for p in live.JS_DIR.glob("*.js")}
     assert on_disk == set(live.JS_FILES), (
-        "every file of d2lmini/js goes into live.JS_FILES (and only those)")
-    assert len(set(live.JS_FILES)) == len(live.JS_FILES)
+        "every file of d2lmini/js is listed in live.JS_FILES (and only "
+        "those): add it there, saying whether it goes into the library")
+    assert live.LIB_FILES == tuple(f for f, lib in live.JS_FILES.items()
+                                   if lib)
     lib = live._javascript()
     at = [lib.index(live._strip((live.JS_DIR / f).read_text()))
-          for f in live.JS_FILES]
+          for f in live.LIB_FILES]
     assert at == sorted(at)
+    for f, in_lib in live.JS_FILES.items():  # and no other file
+        if not in_lib:
+            assert live._strip((live.JS_DIR / f).read_text()) not in lib
 
 
-@pytest.mark.parametrize("k", range(len(live.JS_FILES)))
+@pytest.mark.parametrize("k", range(len(live.LIB_FILES)))
 def test_each_file_runs_after_the_ones_before_it(tmp_path, k):
     # The rule written next to JS_FILES: a top level uses only the files
     # before it, and needs no page (Node has none).
-    (res,) = _node([live.JS_FILES[k]], ["T"], [{"fn": "loaded"}],
+    (res,) = _node([live.LIB_FILES[k]], ["T"], [{"fn": "loaded"}],
                    tmp_path)
     assert res is True
 
