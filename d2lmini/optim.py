@@ -780,14 +780,42 @@ def _structure(states: Any) -> Any:
     return type(states).__name__
 
 
+def _first_difference(got: Any, want: Any, path: str = "states") -> str:
+    """Where two states of the same structure (:func:`_structure`) first
+    differ in a tensor's shape, in words; ``""`` if nowhere."""
+    if isinstance(got, torch.Tensor):
+        if got.shape != want.shape:
+            return (f"{path} has shape {tuple(got.shape)}, not "
+                    f"{tuple(want.shape)}")
+    elif isinstance(got, (tuple, list)):
+        for i, (g, w) in enumerate(zip(got, want)):
+            found = _first_difference(g, w, f"{path}[{i}]")
+            if found:
+                return found
+    return ""
+
+
 def _check_states_for(name: str, states: Any, params_or_dim: ParamsOrDim,
                       arg: str = "states") -> None:
-    """States of package optimizer ``name`` must be shaped like the ones
-    its ``init_..._states`` makes for the same parameters."""
+    """States of package optimizer ``name`` must be made like the ones its
+    ``init_..._states`` makes for the same parameters: the same nesting
+    and, tensor by tensor, the same shapes (for Adafactor and Shampoo these
+    are not the parameters' shapes: row and column statistics, Kronecker
+    factors)."""
     init = INIT_STATES[name]
-    want = _structure(init(params_or_dim))
+    made = init(params_or_dim)
+    want = _structure(made)
     got = _structure(states)
-    if got == want or (states is None and all(w is None for w in want)):
+    if states is None and all(w is None for w in want):
+        return
+    if got == want:
+        found = _first_difference(states, made)
+        if found:
+            raise ValueError(
+                f"{arg} for {name} are made like those of {init.__name__}, "
+                f"but for parameters of other shapes: {found}; make them "
+                f"with {init.__name__} for the same parameters (the same "
+                "feature_dim)")
         return
     makers = sorted({f.__name__ for f in INIT_STATES.values()
                      if _structure(f(params_or_dim)) == got})

@@ -393,10 +393,35 @@ def _leaves(state: Any) -> list[torch.Tensor | None]:
 
 
 def _check_states(states: Any, feature_dim: int) -> None:
-    """States must be ``None`` or one entry per parameter, shaped like it."""
+    """States of an update rule that is not the package's: ``None``, those
+    some ``init_..._states(feature_dim)`` of the package makes (whose
+    tensors need not be shaped like the parameters: Adafactor, Shampoo),
+    or one entry per parameter shaped like it."""
+    from .optim import INIT_STATES, _first_difference, _structure
+
     if states is None:
         return
-    shapes = {"w": (feature_dim, 1), "b": (1,)}
+    _check_state_entries(states)
+    for init in set(INIT_STATES.values()):
+        made = init(feature_dim)
+        if _structure(made) == _structure(states) and not _first_difference(
+                states, made):
+            return
+    for (name, shape), state in zip({"w": (feature_dim, 1),
+                                     "b": (1,)}.items(), states):
+        for leaf in _leaves(state):
+            if leaf is not None and leaf.dim() != 0 and tuple(
+                    leaf.shape) != shape:
+                raise ValueError(
+                    f"a state of {name} has shape {tuple(leaf.shape)}, but "
+                    f"{name} has shape {shape}; make the states with an "
+                    "init_*_states(feature_dim) function for the same "
+                    "feature_dim"
+                )
+
+
+def _check_state_entries(states: Any) -> None:
+    """One entry per parameter (w, b), made of tensors and ``None``."""
     if not isinstance(states, (tuple, list)) or len(states) != 2:
         raise ValueError(
             "states must hold one entry per parameter (2: w and b), got "
@@ -404,21 +429,12 @@ def _check_states(states: Any, feature_dim: int) -> None:
             f"{len(states) if hasattr(states, '__len__') else '?'}; make "
             "them with an init_*_states(feature_dim) function"
         )
-    for (name, shape), state in zip(shapes.items(), states):
+    for name, state in zip(("w", "b"), states):
         for leaf in _leaves(state):
-            if leaf is None:
-                continue
-            if not isinstance(leaf, torch.Tensor):
+            if leaf is not None and not isinstance(leaf, torch.Tensor):
                 raise ValueError(
                     f"the states of {name} must be tensors, got "
                     f"{type(leaf).__name__}"
-                )
-            if leaf.dim() != 0 and tuple(leaf.shape) != shape:
-                raise ValueError(
-                    f"a state of {name} has shape {tuple(leaf.shape)}, but "
-                    f"{name} has shape {shape}; make the states with an "
-                    "init_*_states(feature_dim) function for the same "
-                    "feature_dim"
                 )
 
 
@@ -472,10 +488,13 @@ def _check_scratch(
         full["lr"] = _check_schedule(schedule, hyperparams,
                                      num_epochs * len(data_iter))
     name = getattr(trainer_fn, "__name__", "")
-    _check_states(states, feature_dim)
-    if OPTIMIZERS.get(name) is trainer_fn:
+    if OPTIMIZERS.get(name) is trainer_fn:  # its own init_..._states
         check_hyperparams(trainer_fn, full)
+        if states is not None:
+            _check_state_entries(states)
         _check_states_for(name, states, feature_dim)
+    else:
+        _check_states(states, feature_dim)
 
 
 def _check_loader(data_iter: Any) -> None:
@@ -575,7 +594,13 @@ def train_ch11(
     Args:
         trainer_fn: an update rule such as :func:`d2lmini.sgd`.
         states: its states, e.g. ``init_momentum_states(feature_dim)``, or
-            ``None``. On an accelerator they are copied there and back.
+            ``None``. For a package optimizer they must be made like its
+            own ``init_..._states(feature_dim)`` makes them (same nesting
+            and shapes: Adafactor's and Shampoo's are not shaped like the
+            parameters); for a rule of one's own, like some
+            ``init_..._states(feature_dim)`` of the package, or one entry
+            per parameter shaped like it. On an accelerator they are
+            copied there and back.
         hyperparams: passed to ``trainer_fn`` as they are, e.g.
             ``{"lr": 0.01}``; the package's optimizers check them first.
         data_iter: minibatches ``(X, y)``, e.g. from

@@ -18,6 +18,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 import d2lmini as d2l  # noqa: E402
+from d2lmini import optim  # noqa: E402
 from d2lmini import train as train_mod  # noqa: E402
 
 CPU = torch.device("cpu")
@@ -441,7 +442,8 @@ def test_num_epochs_must_be_a_positive_integer(num_epochs):
     ("states", "message"),
     [
         ((torch.zeros(5, 1),), "one entry per parameter"),
-        ((torch.zeros(5), torch.zeros(1)), r"shape \(5,\).*w has shape"),
+        ((torch.zeros(5), torch.zeros(1)),
+         r"states\[0\] has shape \(5,\), not \(5, 1\)"),
         ((torch.zeros(4, 1), torch.zeros(1)), r"shape \(4, 1\)"),
         (((torch.zeros(5, 1), 3.0), (torch.zeros(1), torch.zeros(1))),
          "must be tensors"),
@@ -690,3 +692,67 @@ def test_bad_schedulers_say_what_to_pass():
 def test_concise_rejects_an_update_rule_from_scratch():
     with pytest.raises(ValueError, match="train it with train_ch11"):
         fit_concise(d2l.sgd, {"lr": 0.05})
+
+
+# --- every registered optimizer with its own states --------------------------
+
+
+def _required(name):
+    """The hyperparameters optimizer ``name`` needs, at small values."""
+    small = {"lr": 0.01, "momentum": 0.9, "gamma": 0.9, "rho": 0.9}
+    return {k: small[k] for k, v in optim.REGISTRY[name].hyperparams.items()
+            if v is optim._REQUIRED}
+
+
+@pytest.mark.parametrize("name", sorted(optim.REGISTRY))
+def test_every_optimizer_trains_with_its_own_states(name):
+    """Adafactor's and Shampoo's states are not shaped like w and b
+    (row and column statistics, Kronecker factors): each registered
+    optimizer takes what its own init_..._states makes, and one update
+    over all 1500 examples moves the weights."""
+    rule, init, _ = optim.REGISTRY[name]
+    data_iter, feature_dim = d2l.get_data_ch11(1500)
+    h = d2l.train_ch11(rule, init(feature_dim), _required(name), data_iter,
+                       feature_dim, 1, plot=False, evals_per_epoch=1,
+                       device=CPU)
+    assert h.steps == 1
+    assert h.losses[-1] != h.initial_loss
+
+
+def _other_maker(name):
+    """An init_..._states whose states are not made like ``name``'s."""
+    ours = optim._structure(optim.REGISTRY[name].init_states(5))
+    for other in optim.REGISTRY.values():
+        if optim._structure(other.init_states(5)) != ours:
+            return other.init_states
+    raise AssertionError(name)
+
+
+@pytest.mark.parametrize("name", sorted(optim.REGISTRY))
+def test_states_of_another_optimizer_are_refused(name):
+    rule, init, _ = optim.REGISTRY[name]
+    data_iter, feature_dim = d2l.get_data_ch11(1500)
+    wrong = _other_maker(name)(feature_dim)
+    with pytest.raises(ValueError, match=f"must be made by {init.__name__}"):
+        d2l.train_ch11(rule, wrong, _required(name), data_iter,
+                       feature_dim, 1, plot=False, device=CPU)
+    # ... and its own states for another feature_dim
+    if name != "sgd":  # sgd keeps no state
+        with pytest.raises(ValueError, match="other shapes.*has shape"):
+            d2l.train_ch11(rule, init(feature_dim + 1), _required(name),
+                           data_iter, feature_dim, 1, plot=False,
+                           device=CPU)
+
+
+def test_a_rule_of_ones_own_may_keep_adafactors_states():
+    """Not a package rule: states that some init_..._states makes for
+    these parameters are accepted, whatever their shapes."""
+    data_iter, feature_dim = d2l.get_data_ch11(1500)
+    states = d2l.init_adafactor_states(feature_dim)
+
+    def my_adafactor(params, states, hyperparams):
+        d2l.adafactor(params, states, hyperparams)
+
+    h = d2l.train_ch11(my_adafactor, states, {}, data_iter, feature_dim, 1,
+                       plot=False, evals_per_epoch=1, device=CPU)
+    assert h.steps == 1
