@@ -149,6 +149,61 @@ def passes():
     return judge
 
 
+# With D2LMINI_RECORD_CHECKS=PATH, every (name, answer) that d2l.check
+# receives during the run is written to PATH as JSON, for the answers a
+# page could receive too (numbers, texts, nested lists of them, None);
+# tests/test_checks_js.py runs the check tests so in a subprocess.
+RECORD_CHECKS = os.environ.get("D2LMINI_RECORD_CHECKS")
+
+
+def _as_page_value(answer, depth=0):
+    """``answer`` as a JSON value, or raise TypeError (functions, dicts,
+    non-finite numbers, anything a page cannot hold)."""
+    import math
+    import numbers
+
+    if depth > 8:
+        raise TypeError
+    if answer is None or isinstance(answer, (str, bool)):
+        return answer
+    if hasattr(answer, "detach"):
+        answer = answer.detach().cpu().tolist()
+    elif hasattr(answer, "tolist") and hasattr(answer, "dtype"):
+        answer = answer.tolist()
+    if isinstance(answer, (list, tuple)):
+        return [_as_page_value(a, depth + 1) for a in answer]
+    if isinstance(answer, numbers.Integral) and not isinstance(answer, bool):
+        return int(answer)
+    if isinstance(answer, numbers.Real) and math.isfinite(float(answer)):
+        return float(answer)
+    raise TypeError
+
+
+def pytest_configure(config):
+    if RECORD_CHECKS:
+        import d2lmini.checks
+
+        d2lmini.checks._RECORDED = []
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not RECORD_CHECKS:
+        return
+    import d2lmini.checks
+
+    seen, cases = set(), []
+    for name, answer in d2lmini.checks._RECORDED or []:
+        try:
+            case = [name, _as_page_value(answer)]
+        except TypeError:
+            continue
+        key = json.dumps(case, sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            cases.append(case)
+    Path(RECORD_CHECKS).write_text(json.dumps(cases), encoding="utf-8")
+
+
 # -- the website, built once, served locally, and a browser ----------------
 # (tests/test_site.py, tests/test_site_theme.py)
 

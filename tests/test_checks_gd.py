@@ -199,3 +199,19 @@ def test_rotated_rejects_the_aligned_and_the_old_problem(not_yet):
     not_yet("gd.rotated", _rotated_kappa(math.pi / 4, (2.0, 4.0)), "50")
     not_yet("gd.rotated", 51.0)  # the diagonal entry, not kappa
     not_yet("gd.rotated", "fifty", "finite number")
+
+
+def test_line_search_names_the_boundary_of_a_strict_condition(not_yet):
+    """Review G6: on x**2 from x = 10 the Armijo condition holds with
+    equality at eta = 1/2; a search that halves while f(new) >= bound (a
+    strict condition) goes on to eta = 1/4 and is told why."""
+    def strict_step(f, f_grad, x, eta=1.0):
+        g = f_grad(x)
+        while f(x - eta * g) >= f(x) - eta / 2 * g ** 2:
+            eta /= 2
+        return x - eta * g
+
+    assert strict_step(lambda x: x**2, lambda x: 2 * x, 10.0) == 5.0
+    assert good_step(lambda x: x**2, lambda x: 2 * x, 10.0) == 0.0
+    fb = not_yet("gd.line_search", strict_step, "equality")
+    assert "<=" in fb.hint

@@ -8,61 +8,57 @@ from typing import Any
 
 import torch
 
-from . import Feedback, close_to, exercise, not_yet, number, passed
+from . import (
+    Feedback,
+    close,
+    declare,
+    exercise,
+    mistake,
+    not_yet,
+    passed,
+    right,
+    shape_is,
+)
 
+_H = [[4.2, -3.8], [-3.8, 4.2]]  # the Hessian of the 45-degree problem
+_ROTATED_HINT = ("the Hessian is [[4.2, -3.8], [-3.8, 4.2]]; divide row "
+                 "and column i by sqrt(H_ii)")
 
-def _pair(answer: Any) -> tuple[float, float] | None:
-    """``answer`` as two finite floats, or ``None``."""
-    try:
-        values = [float(v) for v in torch.as_tensor(
-            answer, dtype=torch.float64).reshape(-1)]
-    except (TypeError, ValueError, RuntimeError):
-        return None
-    if len(values) != 2 or not all(math.isfinite(v) for v in values):
-        return None
-    return values[0], values[1]
-
-
-@exercise("adagrad.rotated_kappa")
-def rotated_kappa(answer: Any) -> Feedback:
-    """The diagonally preconditioned Hessian of the 45-degree problem,
-    D^{-1/2} H D^{-1/2} = [[1, -19/21], [-19/21, 1]]: its condition number
-    is still 20, since the diagonal of H is a multiple of the identity.
-
-    The matrix is asked for, not kappa: kappa = 20 is also the condition
-    number of H itself, so a student who forgot to precondition would give
-    the right number. Entries are judged to 5e-4 (three decimals, as in
-    -0.905; float32 is far closer)."""
-    hint = ("the Hessian is [[4.2, -3.8], [-3.8, 4.2]]; divide row and "
-            "column i by sqrt(H_ii)")
-    want = [[1.0, -3.8 / 4.2], [-3.8 / 4.2, 1.0]]
-    if number(answer) is not None:
-        return not_yet(
-            "the exercise asks for the preconditioned matrix, not a number "
-            "(its condition number follows from it; note that kappa of H "
-            "itself is the same, so a number cannot tell the two apart)",
-            hint)
-    try:
-        got = torch.as_tensor(answer, dtype=torch.float64)
-    except (TypeError, ValueError, RuntimeError):
-        return not_yet(f"the answer should be a 2 x 2 matrix, got "
-                       f"{answer!r}", hint)
-    if got.shape != (2, 2) or not bool(torch.isfinite(got).all()):
-        return not_yet(f"the answer should be a 2 x 2 matrix of finite "
-                       f"numbers, got shape {tuple(got.shape)}", hint)
-    H = torch.tensor([[4.2, -3.8], [-3.8, 4.2]], dtype=torch.float64)
-    if torch.allclose(got, H, atol=5e-4, rtol=0):
-        return not_yet("that is the Hessian itself, not yet "
-                       "preconditioned", hint)
-    if torch.allclose(got, H / 2, atol=5e-4, rtol=0):
-        return not_yet("that is half the Hessian (the problem without its "
-                       "factor 2), not preconditioned", hint)
-    if torch.allclose(got, torch.tensor(want, dtype=torch.float64),
-                      atol=5e-4, rtol=0):
-        return passed("the preconditioned matrix has ones on the diagonal "
-                      "and -19/21 = -0.905 off it; its eigenvalues are "
-                      "2/21 and 40/21, so kappa is still 20.")
-    return not_yet("that is not D^{-1/2} H D^{-1/2}", hint)
+# The diagonally preconditioned Hessian of the 45-degree problem,
+# D^{-1/2} H D^{-1/2} = [[1, -19/21], [-19/21, 1]]: its condition number is
+# still 20, since the diagonal of H is a multiple of the identity.
+#
+# The matrix is asked for, not kappa: kappa = 20 is also the condition
+# number of H itself, so a student who forgot to precondition would give
+# the right number. Entries are judged to atol 5e-4 (three decimals, as in
+# -0.905; float32 is far closer), the two mistakes too.
+declare(
+    "adagrad.rotated_kappa",
+    shape=(2, 2),
+    what="the preconditioned matrix",
+    hint=_ROTATED_HINT,
+    invalid="the answer should be a 2 x 2 matrix of finite numbers, got "
+            "{{answer}}",
+    cases=[
+        mistake(shape_is(()),
+                "the exercise asks for the preconditioned matrix, not a "
+                "number (its condition number follows from it; note that "
+                "kappa of H itself is the same, so a number cannot tell "
+                "the two apart)"),
+        mistake(close(_H, rtol=0.0, atol=5e-4),
+                "that is the Hessian itself, not yet preconditioned"),
+        mistake(close([[h / 2 for h in row] for row in _H], rtol=0.0,
+                      atol=5e-4),
+                "that is half the Hessian (the problem without its factor "
+                "2), not preconditioned"),
+        right(close([[1.0, -3.8 / 4.2], [-3.8 / 4.2, 1.0]], rtol=0.0,
+                    atol=5e-4),
+              "the preconditioned matrix has ones on the diagonal and "
+              "-19/21 = -0.905 off it; its eigenvalues are 2/21 and 40/21, "
+              "so kappa is still 20."),
+    ],
+    otherwise="that is not D^{-1/2} H D^{-1/2}",
+)
 
 
 @exercise("adagrad.gershgorin")
@@ -123,60 +119,64 @@ _M_EXERCISE = torch.tensor([[4.0, 1.0, 0.0], [1.0, 9.0, 1.5],
                             [0.0, 1.5, 16.0]], dtype=torch.float64)
 
 
-@exercise("adagrad.gershgorin_bound")
-def gershgorin_bound(answer: Any) -> Feedback:
-    """The Gershgorin bound (1 + r) / (1 - r) for the exercise's M."""
-    eig = torch.linalg.eigvalsh(_M_EXERCISE)
-    value = number(answer)
-    if value is not None and math.isclose(
-            value, float(eig.max() / eig.min()), rel_tol=1e-3):
-        return not_yet(
-            "that is the condition number of M itself, before "
-            "preconditioning",
-            "precondition first: the centres of the discs become 1")
-    return close_to(
-        answer, gershgorin_kappa_bound(_M_EXERCISE), "the bound on kappa",
-        "all eigenvalues of the preconditioned matrix lie in "
-        "[1 - r, 1 + r] with r the largest radius "
-        "sum_k |M_jk| / sqrt(M_jj M_kk), k != j")
+_EIG = torch.linalg.eigvalsh(_M_EXERCISE)
 
+# The Gershgorin bound (1 + r) / (1 - r) for the exercise's M; the
+# condition number of M itself, the mistake, within the same rtol 1e-3.
+declare(
+    "adagrad.gershgorin_bound",
+    what="the bound on kappa",
+    hint="all eigenvalues of the preconditioned matrix lie in "
+         "[1 - r, 1 + r] with r the largest radius "
+         "sum_k |M_jk| / sqrt(M_jj M_kk), k != j",
+    cases=[
+        mistake(close(float(_EIG.max() / _EIG.min()), atol=0.0),
+                "that is the condition number of M itself, before "
+                "preconditioning",
+                "precondition first: the centres of the discs become 1"),
+        right(close(gershgorin_kappa_bound(_M_EXERCISE))),
+    ],
+)
 
-@exercise("adagrad.steps_to_one_percent")
-def steps_to_one_percent(answer: Any) -> Feedback:
-    """eta / sqrt(t g^2) is 1% of eta / |g| at t = 100^2."""
-    value = number(answer)
-    if value is not None and math.isclose(value, 100.0, rel_tol=1e-3):
-        return not_yet(
-            "after 100 steps the rate is 1/sqrt(100) = 10% of the first",
-            "the rate falls like 1 / sqrt(t), not like 1 / t")
-    return close_to(
-        answer, 1e4, "the number of steps",
-        "with a constant gradient g, s_t = t g^2; solve "
-        "1 / sqrt(t) = 0.01")
+# eta / sqrt(t g^2) is 1% of eta / |g| at t = 100^2.
+declare(
+    "adagrad.steps_to_one_percent",
+    what="the number of steps",
+    hint="with a constant gradient g, s_t = t g^2; solve "
+         "1 / sqrt(t) = 0.01",
+    cases=[
+        mistake(close(100.0, atol=0.0),
+                "after 100 steps the rate is 1/sqrt(100) = 10% of the "
+                "first",
+                "the rate falls like 1 / sqrt(t), not like 1 / t"),
+        right(close(1e4)),
+    ],
+)
 
-
-@exercise("adagrad.first_step")
-def first_step(answer: Any) -> Feedback:
-    """-eta g / sqrt(g^2 + eps) for g = (3, -0.001), eta = 0.5,
-    eps = 1e-6."""
-    hint = ("in the first step s_1 = g_1^2, so the step is "
-            "-eta * g / sqrt(g^2 + eps), coordinate by coordinate")
-    pair = _pair(answer)
-    if pair is None:
-        return not_yet("the answer should be a pair of numbers (step in "
-                       f"x1, step in x2), got {answer!r}", hint)
-    g = torch.tensor([3.0, -0.001], dtype=torch.float64)
-    want = -0.5 * g / torch.sqrt(g ** 2 + 1e-6)
-    got = torch.tensor(pair, dtype=torch.float64)
-    if torch.allclose(got, -0.5 * torch.sign(g), rtol=1e-6):
-        return not_yet("that is eta * sign(g), the step without epsilon",
-                       "the second gradient is as small as sqrt(eps); "
-                       "epsilon matters there")
-    if torch.allclose(got, -want, rtol=1e-4):
-        return not_yet("the sign is wrong: the step goes against the "
-                       "gradient", hint)
-    if not torch.allclose(got, want, rtol=1e-4, atol=1e-9):
-        return not_yet(f"({pair[0]:.6g}, {pair[1]:.6g}) is not the first "
-                       "step yet", hint)
-    return passed(f"the first step is ({float(want[0]):.6g}, "
-                  f"{float(want[1]):.6g}).")
+# -eta g / sqrt(g^2 + eps) for g = (3, -0.001), eta = 0.5, eps = 1e-6.
+# rtol 1e-4 (four digits; float32 is far closer) with atol 1e-9; the step
+# without epsilon is recognized within rtol 1e-6, atol 1e-8 (it is
+# (-0.5, 0.5) exactly, while the right second entry is 0.354).
+_G = torch.tensor([3.0, -0.001], dtype=torch.float64)
+_STEP = (-0.5 * _G / torch.sqrt(_G ** 2 + 1e-6)).tolist()
+declare(
+    "adagrad.first_step",
+    shape=(2,),
+    what="the first step",
+    hint="in the first step s_1 = g_1^2, so the step is "
+         "-eta * g / sqrt(g^2 + eps), coordinate by coordinate",
+    invalid="the answer should be a pair of numbers (step in x1, step in "
+            "x2), got {{answer}}",
+    cases=[
+        mistake(close((-0.5 * torch.sign(_G)).tolist(), rtol=1e-6,
+                      atol=1e-8),
+                "that is eta * sign(g), the step without epsilon",
+                "the second gradient is as small as sqrt(eps); epsilon "
+                "matters there"),
+        mistake(close([-x for x in _STEP], rtol=1e-4, atol=1e-8),
+                "the sign is wrong: the step goes against the gradient"),
+        right(close(_STEP, rtol=1e-4, atol=1e-9),
+              f"the first step is ({_STEP[0]:.6g}, {_STEP[1]:.6g})."),
+    ],
+    otherwise="({{v0}}, {{v1}}) is not the first step yet",
+)

@@ -8,25 +8,41 @@ from typing import Any
 
 import numpy as np
 
-from . import Feedback, close_to, exercise, not_yet, number, passed
+from . import (
+    Feedback,
+    always,
+    close,
+    declare,
+    exercise,
+    mistake,
+    not_yet,
+    number,
+    passed,
+    right,
+    when,
+)
 
-
-@exercise("gd.lr_bound")
-def lr_bound(answer: Any) -> Feedback:
-    """Largest learning rate for f(x) = 2 x**2 (lambda = 4): 2 / lambda."""
-    return close_to(
-        answer, 0.5, "the bound on eta",
-        "write one step as x <- (1 - eta * lambda) x and ask when "
-        "|1 - eta * lambda| < 1",
-    )
+# The declared checks below take close()'s default tolerance, rtol 1e-3
+# (three significant digits, what a reader copies from a printout) with
+# atol 1e-12, as close_to() does.
+declare(
+    "gd.lr_bound",
+    what="the bound on eta",
+    hint="write one step as x <- (1 - eta * lambda) x and ask when "
+         "|1 - eta * lambda| < 1",
+    # largest learning rate for f(x) = 2 x**2 (lambda = 4): 2 / lambda
+    cases=[right(close(0.5))],
+)
 
 
 def _armijo_step(f: Callable[[float], float],
-                 f_grad: Callable[[float], float], x: float) -> float:
+                 f_grad: Callable[[float], float], x: float,
+                 strict: bool = False) -> float:
     """The point of the first eta in 1, 1/2, 1/4, ... with
-    f(x - eta g) <= f(x) - eta g**2 / 2."""
+    f(x - eta g) <= f(x) - eta g**2 / 2 (with < when ``strict``)."""
     g, eta = f_grad(x), 1.0
-    while f(x - eta * g) > f(x) - eta / 2 * g**2:
+    while (f(x - eta * g) >= f(x) - eta / 2 * g**2 if strict
+           else f(x - eta * g) > f(x) - eta / 2 * g**2):
         eta /= 2
     return x - eta * g
 
@@ -63,6 +79,19 @@ def line_search(answer: Callable[..., float]) -> Feedback:
                     "f enough (Armijo condition with c = 1/2)",
                     "halve eta until f(x - eta g) <= f(x) - eta g**2 / 2",
                 )
+            if all(number(answer(f2, g2, x2)) == _armijo_step(
+                    f2, g2, x2, strict=True)
+                   for f2, g2, starts2 in problems for x2 in starts2):
+                # On x**2 from x = 10 the condition holds with equality at
+                # eta = 1/2; a search that demands < halves once more
+                # there, and agrees with the right one everywhere else.
+                return not_yet(
+                    f"from x={x} your step goes to {new:.6g}, but at the "
+                    f"step to {want:.6g} the Armijo condition already holds "
+                    "with equality",
+                    "the condition is f(x - eta g) <= f(x) - eta g**2 / 2: "
+                    "equality is enough, so halve only while f(x - eta g) "
+                    "> f(x) - eta g**2 / 2")
             return not_yet(
                 f"from x={x} your step goes to {new:.6g}; the first eta "
                 f"in 1, 1/2, 1/4, ... that satisfies the condition goes "
@@ -112,14 +141,41 @@ def judge_rate(value: float | None, lams: tuple[float, ...], what: str,
                   f"{rate:.6f} per step; the best possible is {best:.6f}.")
 
 
-@exercise("gd.best_eta")
-def best_eta(answer: Any) -> Feedback:
-    """Best constant eta for f = x1**2 + 50 x2**2 (curvatures 2 and 100),
-    judged by the rate it gives: see :func:`judge_rate`."""
-    return judge_rate(
-        number(answer), (2.0, 100.0), "eta",
-        "the two coordinates shrink by |1 - 2 eta| and |1 - 100 eta|; the "
-        "slower one is fastest when the two factors are equal")
+def rate_check(name: str, lams: tuple[float, ...], what: str,
+               hint: str) -> dict:
+    """Declare a check of a gradient-descent learning rate judged by the
+    rate it gives, as :func:`judge_rate` explains: the rate
+    max |1 - eta lambda_i| and the extra steps are computed in the check's
+    expressions, the best rate and the bound 2 / lambda_max here."""
+    best = (max(lams) - min(lams)) / (max(lams) + min(lams))
+    rate = "max(" + ", ".join(f"abs(1 - v * {lam!r})" for lam in lams) + ")"
+    return declare(
+        name, what=what, hint=hint,
+        let=[("rate", rate), ("extra", f"log({best!r}) / log(rate) - 1")],
+        cases=[
+            mistake(when("v <= 0 or rate >= 1"),
+                    f"with {what} = {{{{v}}}} gradient descent does not "
+                    "converge (the worst coordinate has |1 - eta lambda| = "
+                    "{{rate:.4g}})",
+                    f"eta must lie between 0 and 2 / lambda_max = "
+                    f"{2 / max(lams):.6g}"),
+            mistake(when("extra > 0.05"),
+                    f"{what} = {{{{v}}}} shrinks the slowest coordinate by "
+                    "{{rate:.6f}} per step and needs {{extra:.1%}} more "
+                    f"steps than the best constant rate, {best:.6f}"),
+            right(always(),
+                  f"{what} = {{{{v}}}} shrinks the slowest coordinate by "
+                  f"{{{{rate:.6f}}}} per step; the best possible is "
+                  f"{best:.6f}."),
+        ])
+
+
+# Best constant eta for f = x1**2 + 50 x2**2 (curvatures 2 and 100),
+# judged by the rate it gives: see judge_rate.
+rate_check(
+    "gd.best_eta", (2.0, 100.0), "eta",
+    "the two coordinates shrink by |1 - 2 eta| and |1 - 100 eta|; the "
+    "slower one is fastest when the two factors are equal")
 
 
 @exercise("gd.precondition")
@@ -167,26 +223,24 @@ def precondition(answer: Callable[..., Any]) -> Feedback:
                   "diagonal quadratics from every start.")
 
 
-@exercise("gd.rotated")
-def rotated(answer: Any) -> Feedback:
-    """Condition number of the diagonally preconditioned Hessian of
-    x1**2 + 50 x2**2 rotated by 45 degrees: it stays 50."""
-    value = number(answer)
-    if value is not None and math.isclose(value, 1.0, rel_tol=1e-3):
-        return not_yet(
-            "kappa = 1 is what preconditioning gives on the aligned "
-            "problem of exercise 4, not on the rotated one",
-            "compute H = R^T diag(2, 100) R first: its diagonal is not "
-            "diag(2, 100) any more",
-        )
-    if value is not None and math.isclose(value, 2.0, rel_tol=1e-3):
-        return not_yet(
-            "kappa = 2 belongs to x1**2 + 2 x2**2; this exercise rotates "
-            "x1**2 + 50 x2**2",
-            "use the eigenvalues 2 and 100 of exercises 3 and 4",
-        )
-    return close_to(
-        answer, 50.0, "the condition number",
-        "the Hessian of the rotated function has equal diagonal entries, "
-        "so dividing by its diagonal only rescales it",
-    )
+# Condition number of the diagonally preconditioned Hessian of
+# x1**2 + 50 x2**2 rotated by 45 degrees: it stays 50. The two mistakes
+# are recognized within rtol 1e-3, as the answer.
+declare(
+    "gd.rotated",
+    what="the condition number",
+    hint="the Hessian of the rotated function has equal diagonal entries, "
+         "so dividing by its diagonal only rescales it",
+    cases=[
+        mistake(close(1.0, atol=0.0),
+                "kappa = 1 is what preconditioning gives on the aligned "
+                "problem of exercise 4, not on the rotated one",
+                "compute H = R^T diag(2, 100) R first: its diagonal is not "
+                "diag(2, 100) any more"),
+        mistake(close(2.0, atol=0.0),
+                "kappa = 2 belongs to x1**2 + 2 x2**2; this exercise "
+                "rotates x1**2 + 50 x2**2",
+                "use the eigenvalues 2 and 100 of exercises 3 and 4"),
+        right(close(50.0)),
+    ],
+)
