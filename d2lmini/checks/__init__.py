@@ -7,9 +7,81 @@ its chapter (``d2lmini/checks/gd.py`` for ``"gd.*"``). The result is a
 notebook and as plain text, and never a traceback: a student's function
 that raises is reported as a hint, not as a crash.
 
-Writing a check for a new chapter: add ``d2lmini/checks/CHAPTER.py`` with
-functions decorated by ``@exercise("CHAPTER.name")`` that take the answer
-and return :class:`Feedback` (``passed(...)`` or ``not_yet(...)``).
+Two kinds of checks
+-------------------
+A check whose answer is a number, a pair or list of numbers, a matrix or a
+short text is *declared as data* with :func:`declare`; the same data runs
+in Python (``d2l.check``) and in the page (``d2lmini/js/checks.js``, which
+reads ``export()``), so the website answers it without a kernel. A check
+whose answer is a function is a Python function decorated with
+``@exercise("CHAPTER.name")`` that returns ``passed(...)`` or
+``not_yet(...)``; it runs in a kernel only.
+
+How to declare a check
+----------------------
+In ``d2lmini/checks/CHAPTER.py``, at module level::
+
+    from . import close, declare, mistake, right, shape_is, when
+
+    # f(x) = 2 x**2 has lambda = 4; the bound is 2 / lambda. rtol 1e-3:
+    # three significant digits, what a reader copies from a printout.
+    declare(
+        "gd.lr_bound",
+        what="the bound on eta",             # for the default messages
+        hint="write one step as ...",        # fall-through hint
+        cases=[
+            mistake(close(1.0, atol=0.0),    # a recognized mistake
+                    "1 is 2 / lambda for f = x**2, not 2 x**2",
+                    "its own hint (or None: the hint above)"),
+            right(close(0.5)),               # the expected value
+        ],
+    )
+
+- ``cases`` are tried in order and the first that matches decides, so a
+  mistake that lies within the tolerance of the answer goes before it.
+  ``right(rule, message)`` passes; ``mistake(rule, message, hint)`` does
+  not. Without a message, a number's ``right`` says "WHAT = 0.5 is right."
+  and the fall-through says "WHAT = 0.7 is not right yet." (the wording of
+  :func:`close_to`); pass ``otherwise="..."`` for another fall-through.
+- Rules: ``close(value, rtol=1e-3, atol=1e-12, abs=False)`` (every entry
+  ``math.isclose``; ``None`` entries match anything; ``abs=True`` compares
+  the absolute value), ``when("expression")``, ``shape_is(())`` (e.g. a
+  number where a matrix is asked: goes before the shape check),
+  ``text_is("adam", "sgd")`` (a choice, case and spaces ignored) and
+  ``always()``. Write each tolerance's reason in a comment next to it.
+- ``shape=(2,)`` for a pair, ``(2, 2)`` for a matrix (default ``()``: a
+  number). An answer that is not finite numbers of that shape gets
+  ``invalid`` (default "WHAT should be a finite number, got 'abc'"), with
+  ``invalid_hint`` (default ``hint``); non-scalar checks give their own
+  ``otherwise`` and passing messages.
+- Messages are templates: ``{{v}}`` is the answer (six significant
+  digits), ``{{v0}}``, ``{{v1}}`` its entries, ``{{EXPR:.4f}}`` any
+  expression with a format (``.Ng``, ``.Nf``, ``.Ne``, ``.N%``),
+  ``{{answer}}`` the answer as given. Numbers known in advance are
+  computed in Python when the module is imported and written into the
+  text with an f-string (double the braces of a template field there:
+  ``f"... {{{{v}}}} ... {best:.6f}"``).
+- Quantities of the answer go in ``let=[("rate", "max(abs(1 - v * 2.0),
+  abs(1 - v * 100.0))")]``, for ``when`` rules and messages. Expressions
+  know ``+ - * / **``, comparisons, ``and or not`` and ``abs sqrt log exp
+  floor ceil min max``; write float literals with ``repr`` so that the page
+  gets the same double. ``gd.rate_check`` is an example.
+- Anything the data cannot say (an answer that is a function, a check
+  that trains a model) stays an ``@exercise`` function. Computed mistake
+  values are fine: ``close(float(kappa_of_M), atol=0.0)`` with
+  ``kappa_of_M`` computed at import.
+
+``declare`` validates the data (a ``ValueError`` names what is wrong) and
+registers the check, so ``d2l.check`` is unchanged for students. Test it in
+``tests/test_checks_CHAPTER.py`` with the ``not_yet``/``passes`` fixtures;
+``tests/test_checks_js.py`` then runs every such answer, also typed as
+text, through checks.js and compares the verdict, message and hint.
+
+``export(chapter=None, names=None)`` returns ``{name: spec}`` of the
+declared checks, sorted and JSON-serializable, for a page's
+``<script type="application/json" id="d2lmini-checks-data">`` (see the top
+of ``d2lmini/js/checks.js``); ``kernel_only(chapter)`` lists the function
+checks. The data's format is described in ``d2lmini/checks/_spec.py``.
 
 Introduced in ``chapters/gd.ipynb``.
 """
@@ -243,16 +315,12 @@ def _unanswered(answer: Any, depth: int = 0) -> bool:
     return callable(answer) and _is_stub(answer)
 
 
-from ._spec import (  # noqa: E402  (the declarations need Feedback above)
-    always,
-    close,
-    declare,
-    evaluate,
-    export,
-    kernel_only,
-    mistake,
-    right,
-    shape_is,
-    text_is,
-    when,
-)
+# (after Feedback, which the declarations use; reached as
+# d2lmini.checks.NAME, not in __all__)
+from . import _spec  # noqa: E402
+
+always, close, declare, evaluate = (_spec.always, _spec.close, _spec.declare,
+                                    _spec.evaluate)
+export, kernel_only, mistake, right = (_spec.export, _spec.kernel_only,
+                                       _spec.mistake, _spec.right)
+shape_is, text_is, when = _spec.shape_is, _spec.text_is, _spec.when
