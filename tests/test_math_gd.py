@@ -145,6 +145,90 @@ def test_descent_lemma_is_tight_beyond_2_over_L():
     assert lam / 2 * (x - eta * lam * x) ** 2 > lam / 2 * x ** 2
 
 
+@pytest.mark.parametrize("eta", [0.05, 0.2, 0.5, 1.0])
+def test_descent_lemma_is_attained_on_a_quadratic(eta):
+    """On f = 1/2 x^T Q x with lambda_max(Q) = L, a step from a point on the
+    top eigenvector decreases f by exactly eta (1 - L eta / 2) |g|^2 (the
+    lemma's bound is an equality there, for every eta), and from any other
+    point by strictly more."""
+    Q = np.diag([0.5, 1.0, 2.0])  # L = 2
+    L = 2.0
+
+    def f(x):
+        return 0.5 * x @ Q @ x
+
+    on_top = np.array([0.0, 0.0, 1.7])
+    off_top = np.array([1.0, -0.4, 1.7])
+    for x, attained in [(on_top, True), (off_top, False)]:
+        g = Q @ x
+        actual = f(x) - f(x - eta * g)
+        promised = eta * (1 - L * eta / 2) * (g @ g)
+        # actual - promised = eta^2 / 2 (L |g|^2 - g^T Q g)
+        #                   = eta^2 / 2 sum_i (L - lambda_i) lambda_i^2 x_i^2,
+        # zero on the top eigenvector and 0.27 eta^2 >= 6.7e-4 off it. The
+        # equality is checked up to rounding: f(x) < 4 is formed with a few
+        # operations, so actual is off by a few ulp of 4 (~1e-15); 1e-12
+        # leaves room and is far below the off-top gap.
+        if attained:
+            assert actual == pytest.approx(promised, abs=1e-12)
+        else:
+            assert actual > promised + 1e-6
+
+
+@pytest.mark.parametrize("eta", [0.05, 0.1, 0.3, 2 / 3, 1.0])
+def test_descent_lemma_first_step_tight_where_curvature_is_L(eta):
+    """The gd chapter's first-step measurement: on f = sin x + x^2/4
+    (L = 3/2) the ratio actual / promised decrease is 1 + O(eta^2) at
+    x = -pi/2, where f'' = L, and at least 1 everywhere.
+
+    Derivation of the upper bound: at x0 = -pi/2, f''(x0) = L and the third
+    derivative, -cos(x0), is 0, so with u = eta g Taylor's theorem gives
+    f(x0 - u) = f(x0) - g u + L u^2 / 2 + f4(z) u^4 / 24 with f4 = sin the
+    fourth derivative, |f4| <= 1. Hence actual - promised = -f4(z) u^4 / 24
+    <= eta^4 g^4 / 24, and ratio - 1 <= eta^2 g^2 / (24 (1 - L eta / 2)).
+    """
+    L = 1.5
+
+    def f(x):
+        return math.sin(x) + x * x / 4
+
+    x0 = -math.pi / 2
+    g = math.cos(x0) + x0 / 2
+    ratio = (f(x0) - f(x0 - eta * g)) / (eta * (1 - L * eta / 2) * g * g)
+    bound = eta ** 2 * g ** 2 / (24 * (1 - L * eta / 2))
+    # rounding: a few ulp of |f| < 2 (~1e-15) over the promised decrease
+    # (> 0.02 for these eta) is about 1e-13; 1e-12 allows it
+    assert ratio - 1 >= -1e-12
+    assert ratio - 1 <= bound + 1e-12
+
+
+def test_descent_lemma_first_step_loose_for_large_steps():
+    """Over the chapter's starts, the smallest first-step ratio is about 1
+    for a small step and well above 1 for eta = 1.3 (the promise shrinks to
+    0 as eta -> 2/L while the actual decrease does not): the chapter's ratio
+    column grows with eta."""
+    L = 1.5
+    x = np.linspace(-10, 10, 201)
+    g = np.cos(x) + x / 2
+    moving = np.abs(g) > 1e-3
+    x, g = x[moving], g[moving]
+    ratios = []
+    for eta in (0.1, 1.3):
+        new = x - eta * g
+        actual = (np.sin(x) + x ** 2 / 4) - (np.sin(new) + new ** 2 / 4)
+        ratios.append((actual / (eta * (1 - L * eta / 2) * g ** 2)).min())
+    # eta = 0.1: the minimum is at the start x = -1.6, 0.03 from -pi/2 where
+    # f'' = L. There u = eta g = -0.083, and the Taylor terms of
+    # actual - promised, (L - f2) u^2/2, -f3 u^3/6 and u^4/24 (f2, f3 the
+    # second and third derivatives at x: L - f2 = 4.3e-4, f3 = 0.029), are
+    # each below 3e-6, against a promised decrease of 0.064:
+    # ratio - 1 < 1.5e-4 (measured 1.04e-5), and 1e-3 leaves room.
+    assert 1 - 1e-12 <= ratios[0] < 1 + 1e-3
+    # eta = 1.3: the promise is eta (1 - 0.975) g^2 = 0.0325 g^2 while a
+    # step of 1.3 g on a function with f'' >= -1/2 gains far more
+    assert ratios[1] > 2
+
+
 @pytest.mark.parametrize("lams", [(2.0, 4.0), (2.0, 100.0), (0.3, 7.0)])
 def test_condition_number_sets_the_rate(lams):
     kappa = max(lams) / min(lams)
