@@ -456,3 +456,69 @@ def test_hand_written_2d_momentum_equals_trainer_2d():
                                     d2l.init_momentum_states, grad,
                                     lr=0.6, momentum=0.5))
     np.testing.assert_array_equal(np.asarray(a.points), np.asarray(b.points))
+
+
+# --- Nesterov's region, step by step (the derivation in the chapter). ---
+
+def test_nesterov_characteristic_polynomial_coefficients():
+    """det(zeta I - N) = zeta^2 + a1 zeta + a0 with
+    a0 = beta (1 - eta lambda), a1 = -(1 + beta)(1 - eta lambda)."""
+    rng = np.random.default_rng(2)
+    for _ in range(200):
+        beta, eta = rng.uniform(0, 1), rng.uniform(0, 2)
+        lam = rng.uniform(0, 5)
+        M = N_matrix(beta, eta, lam)
+        a0 = beta * (1 - eta * lam)
+        a1 = -(1 + beta) * (1 - eta * lam)
+        # entries are O(10), so trace and determinant are exact to ~1e-14
+        assert np.linalg.det(M) == pytest.approx(a0, abs=1e-12)
+        assert -np.trace(M) == pytest.approx(a1, abs=1e-12)
+
+
+def test_schur_cohn_criterion():
+    """Both roots of zeta^2 + a1 zeta + a0 lie inside the unit circle iff
+    |a0| < 1 and |a1| < 1 + a0 (sampled away from the boundary)."""
+    rng = np.random.default_rng(3)
+    checked = inside = 0
+    for _ in range(5000):
+        a0, a1 = rng.uniform(-1.5, 1.5), rng.uniform(-3.0, 3.0)
+        margin = min(abs(abs(a0) - 1), abs(abs(a1) - 1 - a0))
+        if margin < 1e-3:
+            continue
+        roots = np.roots([1.0, a1, a0])
+        predicted = abs(a0) < 1 and abs(a1) < 1 + a0
+        assert (np.abs(roots).max() < 1) == predicted
+        checked += 1
+        inside += predicted
+    assert checked > 4000 and 500 < inside < checked - 500
+
+
+def test_nesterov_region_inequalities():
+    """The chapter's two cases: for 0 < eta lambda <= 1 both conditions hold;
+    for eta lambda > 1, |a1| < 1 + a0 iff (eta lambda - 1)(1 + 2 beta) < 1,
+    which implies |a0| < 1; for eta lambda <= 0 the second fails. Sampled
+    (eta lambda, beta), and the spectral radius of N agrees."""
+    rng = np.random.default_rng(4)
+    for _ in range(4000):
+        p, beta = rng.uniform(-1.0, 4.0), rng.uniform(0.0, 0.999)
+        a0, a1 = beta * (1 - p), -(1 + beta) * (1 - p)
+        edge = (2 + 2 * beta) / (1 + 2 * beta)
+        if min(abs(p), abs(p - 1), abs(p - edge)) < 1e-6:
+            continue
+        second = abs(a1) < 1 + a0
+        if 0 < p <= 1:
+            assert abs(a0) < 1 and second
+        elif p > 1:
+            assert second == ((p - 1) * (1 + 2 * beta) < 1)
+            if second:
+                assert abs(a0) < 1
+        else:
+            assert not second
+        stable = rho(N_matrix(beta, p, 1.0)) < 1
+        if min(abs(p), abs(p - edge)) > 1e-3:
+            assert stable == (abs(a0) < 1 and second) == (0 < p < edge)
+    # the edge is at most 2 (beta = 0) and falls towards 4/3 as beta -> 1
+    betas = np.linspace(0, 1, 101)
+    edges = (2 + 2 * betas) / (1 + 2 * betas)
+    assert edges[0] == 2 and np.all(np.diff(edges) < 0)
+    assert edges[-1] == pytest.approx(4 / 3)
