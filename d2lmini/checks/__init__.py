@@ -321,6 +321,7 @@ from . import _spec  # noqa: E402
 
 always, close, declare, evaluate = (_spec.always, _spec.close, _spec.declare,
                                     _spec.evaluate)
+declare_later = _spec.declare_later
 export, kernel_only, mistake, right = (_spec.export, _spec.kernel_only,
                                        _spec.mistake, _spec.right)
 shape_is, text_is, when = _spec.shape_is, _spec.text_is, _spec.when

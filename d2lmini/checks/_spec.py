@@ -65,18 +65,24 @@ import math
 import numbers
 import pkgutil
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["always", "close", "declare", "evaluate", "export", "mistake",
-           "right", "shape_is", "text_is", "when"]
+__all__ = ["always", "close", "declare", "declare_later", "evaluate",
+           "export", "kernel_only", "mistake", "right", "shape_is", "text_is",
+           "when"]
 
 SPECS: dict[str, dict[str, Any]] = {}
+# Checks whose data are costly to compute (training runs): name -> a
+# function that declares it, called when the check is first needed.
+LATER: dict[str, Callable[[], Any]] = {}
 
 _RULE_KINDS = ("shape", "text", "invalid", "close", "expr", "always")
 _VALUE_KINDS = ("close", "expr")
-_FUNCTIONS = ("abs", "sqrt", "log", "exp", "floor", "ceil", "min", "max")
+_FUNCTIONS = ("abs", "sqrt", "log", "exp", "floor", "ceil", "min", "max",
+              "isclose")
+_ARITY = {"min": None, "max": None, "isclose": 4}
 
 
 # -- building a spec ---------------------------------------------------------
@@ -133,7 +139,8 @@ def declare(name: str, *, what: str, hint: str,
             cases: Sequence[dict[str, Any]], shape: Sequence[int] = (),
             let: Sequence[tuple[str, str]] = (),
             otherwise: str | None = None, invalid: str | None = None,
-            invalid_hint: str | None = None) -> dict[str, Any]:
+            invalid_hint: str | None = None, flat: bool = False,
+            keys: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
     """Declare the check of exercise ``name`` as data and register it.
 
     Args:
@@ -153,6 +160,11 @@ def declare(name: str, *, what: str, hint: str,
         invalid: the message for an answer that is not finite numbers of
             the shape (default "WHAT should be ..., got {{answer}}").
         invalid_hint: its hint (default ``hint``).
+        flat: read any array with the right number of entries (a 1 x 2
+            tensor for a pair) as the flat shape.
+        keys: ``(key, hint)`` pairs: a dict answer is read as its values at
+            these keys, in this order (a missing key gets "the key ... is
+            missing" and its hint); a list of the values works too.
 
     Returns:
         The spec (also registered: ``d2l.check(name, answer)`` runs it).
@@ -184,6 +196,11 @@ def declare(name: str, *, what: str, hint: str,
     spec = {"shape": shape, "let": [[n, e] for n, e in let],
             "cases": first + [bad] + rest,
             "otherwise": {"message": otherwise, "hint": hint}}
+    if flat:
+        spec["flat"] = True
+    if keys:
+        spec["keys"] = [[k, h] for k, h in keys]
+    LATER.pop(name, None)
     validate(spec, name)
     SPECS[name] = spec
 
@@ -198,6 +215,31 @@ def declare(name: str, *, what: str, hint: str,
     run.spec = spec
     exercise(name)(run)
     return spec
+
+
+def declare_later(name: str, build: Callable[[], Any]) -> None:
+    """Register check ``name``, whose ``build()`` calls :func:`declare`
+    for it when it is first used or exported (its data cost time)."""
+    from . import exercise
+
+    LATER[name] = build
+
+    def run(answer: Any):
+        from . import _REGISTRY
+        _build(name)
+        return _REGISTRY[name](answer)
+
+    run.__doc__ = f"The declared check of {name}, built on first use."
+    exercise(name)(run)
+
+
+def _build(name: str) -> None:
+    build = LATER.get(name)
+    if build is not None:
+        build()
+        if name not in SPECS:
+            raise ValueError(f"building {name!r} declared no check of "
+                             "that name")
 
 
 def _plain(value: Any) -> Any:
@@ -240,11 +282,26 @@ def validate(spec: Any, name: str = "?") -> None:
     missing = {"shape", "let", "cases", "otherwise"} - set(spec)
     if missing:
         fail(f"missing {sorted(missing)}")
+    extra = set(spec) - {"shape", "let", "cases", "otherwise", "flat",
+                         "keys"}
+    if extra:
+        fail(f"unknown fields {sorted(extra)}")
+    if spec.get("flat", True) is not True:
+        fail("flat is true or absent")
     shape = spec["shape"]
     if not (isinstance(shape, list) and all(
             isinstance(n, int) and n > 0 for n in shape)):
         fail(f"shape should be a list of positive integers, got {shape!r}")
     size = math.prod(shape)
+    if "keys" in spec:
+        keys = spec["keys"]
+        if not (isinstance(keys, list) and keys and shape == [len(keys)]
+                and all(isinstance(k, list) and len(k) == 2 and all(
+                    isinstance(x, str) for x in k) for k in keys)):
+            fail(f"keys are [key, hint] pairs, one per entry of the shape: "
+                 f"{keys!r}")
+    if "flat" in spec and len(shape) != 1:
+        fail("flat needs a shape of one dimension")
     names = {"v"} if not shape else set()
     names |= {f"v{i}" for i in range(size)}
     for item in spec["let"]:
@@ -595,8 +652,9 @@ def _parse(expr: str) -> Any:
                     take()
                     args.append(or_())
                 take(")")
-                if tok[1] not in ("min", "max") and len(args) != 1:
-                    raise ValueError(f"{tok[1]} takes one argument")
+                arity = _ARITY.get(tok[1], 1)
+                if arity is not None and len(args) != arity:
+                    raise ValueError(f"{tok[1]} takes {arity} argument(s)")
                 return ("call", tok[1], args)
             return ("name", tok[1])
         raise ValueError(f"unexpected {tok[1]!r} in {expr!r}")
@@ -675,7 +733,9 @@ def _minmax(pick: Callable) -> Callable[..., float]:
 _CALLS = {"abs": abs, "sqrt": lambda x: math.sqrt(x) if x >= 0 else math.nan,
           "log": _log, "exp": _exp, "floor": _round_fn(math.floor),
           "ceil": _round_fn(math.ceil), "min": _minmax(min),
-          "max": _minmax(max)}
+          "max": _minmax(max),
+          "isclose": lambda a, b, r, t: math.isclose(
+              a, b, rel_tol=max(r, 0.0), abs_tol=max(t, 0.0))}
 _COMPARE = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
             ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
             "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
@@ -768,7 +828,15 @@ def evaluate(spec: dict[str, Any], answer: Any) -> tuple[bool, str, str]:
 
     The twin of ``evaluate`` in ``d2lmini/js/checks.js``.
     """
+    if "keys" in spec and isinstance(answer, Mapping):
+        for key, hint in spec["keys"]:
+            if key not in answer:
+                return False, f"the key {key!r} is missing", hint
+        answer = [answer[key] for key, _ in spec["keys"]]
     seen = read(answer)
+    if spec.get("flat") and seen["kind"] == "numbers" and seen["shape"]:
+        seen["value"] = seen["entries"]
+        seen["shape"] = [len(seen["entries"])]
     env = _environment(spec, seen)
     for case in spec["cases"]:
         if _matches(case["rule"], seen, spec["shape"], env):
@@ -826,7 +894,7 @@ def export(chapter: str | None = None,
     from . import _REGISTRY
 
     chapters = _load_all()
-    selected = sorted(SPECS)
+    selected = sorted(set(SPECS) | set(LATER))
     if chapter is not None:
         if not isinstance(chapter, str):
             raise TypeError(f"chapter should be a string, got {chapter!r}")
@@ -843,10 +911,12 @@ def export(chapter: str | None = None,
         for name in names:
             if name not in _REGISTRY:
                 raise ValueError(f"there is no check named {name!r}")
-            if name not in SPECS:
+            if name not in SPECS and name not in LATER:
                 raise ValueError(f"{name!r} takes a function: it is checked "
                                  "in a kernel only, not declared as data")
         selected = [n for n in selected if n in set(names)]
+    for name in selected:
+        _build(name)
     out = {name: copy.deepcopy(SPECS[name]) for name in sorted(selected)}
     for name, spec in out.items():
         validate(spec, name)
@@ -860,5 +930,5 @@ def kernel_only(chapter: str | None = None) -> list[str]:
     _load_all()
     key = None if chapter is None else {"minibatch-sgd": "minibatch"}.get(
         chapter, chapter.replace("-", "_"))
-    return sorted(n for n in _REGISTRY if n not in SPECS
+    return sorted(n for n in _REGISTRY if n not in SPECS and n not in LATER
                   and (key is None or n.split(".", 1)[0] == key))

@@ -9,7 +9,18 @@ from typing import Any
 import numpy as np
 import torch
 
-from . import Feedback, exercise, not_yet, number, passed
+from . import (
+    Feedback,
+    close,
+    declare,
+    exercise,
+    mistake,
+    not_yet,
+    number,
+    passed,
+    right,
+    when,
+)
 
 
 def _array(value: Any) -> np.ndarray | None:
@@ -227,19 +238,24 @@ def _minima_count(low: float = LOW, high: float = HIGH) -> int:
     return (k_hi - k_lo + 1) + (1 if low <= 0 <= high else 0)
 
 
-@exercise("sgd.local_minima")
-def local_minima(answer: Any) -> Feedback:
-    """Number of local minima of x^2 (1 + sin x) in [-20, 20]."""
-    value = number(answer)
-    expected = _minima_count()
-    if value is None or value != round(value):
-        return not_yet(f"the answer should be a whole number, got {answer!r}",
-                       "count the local minima in [-20, 20]")
-    if int(value) == expected:
-        return passed(f"{int(value)} local minima in [-20, 20] is right; "
-                      "all of them have f = 0.")
-    return not_yet(
-        f"{int(value)} is not the number of local minima in [-20, 20]",
-        "f >= 0 everywhere; look for the points where f = 0 (x = 0 and "
-        "where sin x = -1), and check on a fine grid that there are no "
-        "others")
+# Number of local minima of x^2 (1 + sin x) in [-20, 20]: a whole number,
+# judged exactly.
+_MINIMA = _minima_count()
+declare(
+    "sgd.local_minima",
+    what="the number of local minima",
+    hint="f >= 0 everywhere; look for the points where f = 0 (x = 0 and "
+         "where sin x = -1), and check on a fine grid that there are no "
+         "others",
+    invalid="the answer should be a whole number, got {{answer}}",
+    invalid_hint="count the local minima in [-20, 20]",
+    cases=[
+        mistake(when("v != floor(v)"),
+                "the answer should be a whole number, got {{answer}}",
+                "count the local minima in [-20, 20]"),
+        right(close(float(_MINIMA), rtol=0.0, atol=0.0),
+              f"{_MINIMA} local minima in [-20, 20] is right; all of them "
+              "have f = 0."),
+    ],
+    otherwise="{{v:.0f}} is not the number of local minima in [-20, 20]",
+)

@@ -323,7 +323,7 @@
 
   const TOKEN = /\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-z_]\w*)|(\*\*|<=|>=|==|!=|[-+*/()<>,]))/y;
   const FUNCTIONS = ["abs", "sqrt", "log", "exp", "floor", "ceil", "min",
-    "max"];
+    "max", "isclose"];
   const parsed = new Map();
 
   function tokens(expr) {
@@ -448,6 +448,7 @@
     ceil: (x) => Math.ceil(x) + 0,
     min: (...xs) => pick(xs, (a, b) => a < b),
     max: (...xs) => pick(xs, (a, b) => a > b),
+    isclose: (a, b, r, t) => isclose(a, b, Math.max(r, 0), Math.max(t, 0)),
   };
 
   function run(tree, env) {
@@ -547,8 +548,25 @@
   }
 
   // Judge an answer by a declared spec: [passed, message, hint].
+  function isMapping(x) {
+    return x !== null && typeof x === "object" && !Array.isArray(x) &&
+      !ArrayBuffer.isView(x);
+  }
+
   function evaluate(spec, answer) {
+    if (spec.keys && isMapping(answer)) {
+      for (const [key, hint] of spec.keys) {
+        if (!Object.prototype.hasOwnProperty.call(answer, key)) {
+          return [false, "the key " + pyReprStr(key) + " is missing", hint];
+        }
+      }
+      answer = spec.keys.map(([key]) => answer[key]);
+    }
     const seen = read(answer);
+    if (spec.flat && seen.kind === "numbers" && seen.shape && seen.shape.length) {
+      seen.value = seen.entries;
+      seen.shape = [seen.entries.length];
+    }
     const env = environment(spec, seen);
     for (const c of spec.cases) {
       if (matches(c.rule, seen, spec.shape, env)) {
