@@ -151,7 +151,8 @@ def passes():
 
 # With D2LMINI_RECORD_CHECKS=PATH, every (name, answer) that d2l.check
 # receives during the run is written to PATH as JSON, for the answers a
-# page could receive too (numbers, texts, nested lists of them, None);
+# page could receive too (numbers, texts, nested lists of them, dicts of
+# them, None);
 # tests/test_checks_js.py runs the check tests so in a subprocess.
 RECORD_CHECKS = os.environ.get("D2LMINI_RECORD_CHECKS")
 
@@ -172,6 +173,8 @@ def _as_page_value(answer, depth=0):
         answer = answer.tolist()
     if isinstance(answer, (list, tuple)):
         return [_as_page_value(a, depth + 1) for a in answer]
+    if isinstance(answer, dict) and all(isinstance(k, str) for k in answer):
+        return {k: _as_page_value(v, depth + 1) for k, v in answer.items()}
     if isinstance(answer, numbers.Integral) and not isinstance(answer, bool):
         return int(answer)
     if isinstance(answer, numbers.Real) and math.isfinite(float(answer)):

@@ -530,6 +530,9 @@ def _describe_other(answer: Any) -> str:
         return format(float(answer), ".6g")
     if isinstance(answer, (list, tuple)):
         return "[" + ", ".join(_describe_other(a) for a in answer) + "]"
+    if isinstance(answer, dict) and all(isinstance(k, str) for k in answer):
+        return "{" + ", ".join(f"{k!r}: {_describe_other(v)}"
+                               for k, v in answer.items()) + "}"
     return repr(answer)
 
 

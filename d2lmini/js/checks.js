@@ -290,6 +290,10 @@
     if (Array.isArray(answer)) {
       return "[" + answer.map(describeOther).join(", ") + "]";
     }
+    if (isMapping(answer)) {
+      return "{" + Object.entries(answer).map(([k, v]) =>
+        pyReprStr(k) + ": " + describeOther(v)).join(", ") + "}";
+    }
     return String(answer);
   }
 
