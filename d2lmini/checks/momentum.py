@@ -6,11 +6,22 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import torch
 
-from . import Feedback, close_to, exercise, not_yet, number, passed
-from .gd import judge_rate
+from . import (
+    Feedback,
+    always,
+    close,
+    declare,
+    exercise,
+    mistake,
+    not_yet,
+    number,
+    passed,
+    right,
+    when,
+)
+from .gd import rate_check
 
 # The ill-conditioned problem of the chapter: f = 0.1 x1^2 + 2 x2^2.
 _CURVATURES = (0.2, 4.0)
@@ -18,10 +29,17 @@ _CURVATURES = (0.2, 4.0)
 
 
 
-def _momentum_rate(lr: float, momentum: float, lam: float) -> float:
-    """Spectral radius of R(beta, eta, lambda) = [[b, l], [-e b, 1 - e l]]."""
-    matrix = np.array([[momentum, lam], [-lr * momentum, 1 - lr * lam]])
-    return float(np.abs(np.linalg.eigvals(matrix)).max())
+def _radius(lr: str, momentum: str, lam: float) -> str:
+    """An expression for the spectral radius of R(beta, eta, lambda) =
+    [[b, l], [-e b, 1 - e l]]: its trace is tr = b + 1 - e l and its
+    determinant b, so the eigenvalues solve z^2 - tr z + b = 0 and the
+    radius is (|tr| + sqrt(tr^2 - 4 b)) / 2 for real roots and sqrt(b)
+    for complex ones: max((|tr| + sqrt(max(tr^2 - 4 b, 0))) / 2,
+    sqrt(|b|)) covers both (the larger root in modulus is at least the
+    root of |b|, the product of the two)."""
+    tr = f"({momentum} + 1 - {lr} * {lam!r})"
+    return (f"max((abs({tr}) + sqrt(max({tr} * {tr} - 4 * {momentum}, 0)))"
+            f" / 2, sqrt(abs({momentum})))")
 
 
 def best_momentum_rate(lam_min: float, lam_max: float) -> float:
@@ -31,71 +49,67 @@ def best_momentum_rate(lam_min: float, lam_max: float) -> float:
     return (root - 1) / (root + 1)
 
 
-@exercise("momentum.best_pair")
-def best_pair(answer: Any) -> Feedback:
-    """A pair (lr, momentum) whose worst spectral radius on the
-    chapter's problem is within 2% of the optimum."""
-    hint = ("compute the spectral radius of R(beta, eta, lambda) for "
-            "lambda = 0.2 and 4 on a grid of (eta, beta) and keep the "
-            "pair whose larger radius is smallest")
-    try:
-        lr, momentum = (float(v) for v in answer)
-    except (TypeError, ValueError):
-        return not_yet("the answer should be a pair (lr, momentum) of "
-                       f"numbers, got {answer!r}", hint)
-    if not (math.isfinite(lr) and math.isfinite(momentum)):
-        return not_yet("both numbers must be finite", hint)
-    if lr <= 0 or not 0 <= momentum < 1:
-        if 0 < lr < 1 and momentum > 0 and max(
-                _momentum_rate(momentum, lr, lam)
-                for lam in _CURVATURES) <= 1.02 * best_momentum_rate(
-                    min(_CURVATURES), max(_CURVATURES)):
-            return not_yet(
-                f"({lr:g}, {momentum:g}) looks like (momentum, lr): the two "
-                "numbers are swapped",
-                "give the pair in the order (lr, momentum), as the "
-                "exercise cell says")
-        return not_yet(
-            f"(lr, momentum) = ({lr:g}, {momentum:g}) is outside the "
-            "range of the method: lr > 0 and 0 <= momentum < 1", hint)
-    rate = max(_momentum_rate(lr, momentum, lam) for lam in _CURVATURES)
-    best = best_momentum_rate(min(_CURVATURES), max(_CURVATURES))
-    if rate > 1.02 * best and 0 <= lr < 1 and momentum > 0:
-        swapped = max(_momentum_rate(momentum, lr, lam)
-                      for lam in _CURVATURES)
-        if swapped <= 1.02 * best:
-            return not_yet(
-                f"(lr, momentum) = ({lr:g}, {momentum:g}) is not good, but "
-                f"({momentum:g}, {lr:g}) is: the two numbers are swapped",
-                "give the pair in the order (lr, momentum), as the "
-                "exercise cell says")
-    if rate >= 1 - 1e-9:  # on the boundary eta lambda = 2 + 2 beta, up to
-        # the rounding of eigvals (about 1e-15 here), rate 1: no convergence
-        return not_yet(
-            f"with (lr, momentum) = ({lr:g}, {momentum:g}) momentum does "
-            f"not converge: the spectral radius is {rate:.3f}, not below 1",
-            "the steep coordinate (lambda = 4) needs "
-            "lr * 4 < 2 + 2 * momentum")
-    if rate > 1.02 * best:
-        return not_yet(
-            f"the worse coordinate shrinks by {rate:.4f} per step; a "
-            f"better pair reaches {best:.4f}", hint)
-    return passed(f"the worse coordinate shrinks by {rate:.4f} per step, "
-                  f"the best possible is {best:.4f}.")
+# A pair (lr, momentum) whose worst spectral radius on the chapter's
+# problem is within 2% of the optimum; the radius of each curvature comes
+# from a closed form (see _radius), for the pair and for the pair swapped.
+_BEST = best_momentum_rate(min(_CURVATURES), max(_CURVATURES))
+_LIMIT = 1.02 * _BEST
+_ORDER_HINT = ("give the pair in the order (lr, momentum), as the exercise "
+               "cell says")
+declare(
+    "momentum.best_pair",
+    shape=(2,),
+    what="(lr, momentum)",
+    hint="compute the spectral radius of R(beta, eta, lambda) for "
+         "lambda = 0.2 and 4 on a grid of (eta, beta) and keep the pair "
+         "whose larger radius is smallest",
+    invalid="the answer should be a pair (lr, momentum) of finite numbers, "
+            "got {{answer}}",
+    let=[("rate", "max(" + ", ".join(_radius("v0", "v1", lam)
+                                     for lam in _CURVATURES) + ")"),
+         ("swapped", "max(" + ", ".join(_radius("v1", "v0", lam)
+                                        for lam in _CURVATURES) + ")"),
+         ("outside", "v0 <= 0 or not (0 <= v1 and v1 < 1)")],
+    cases=[
+        mistake(when(f"outside and 0 < v0 and v0 < 1 and v1 > 0 and "
+                     f"swapped <= {_LIMIT!r}"),
+                "({{v0:g}}, {{v1:g}}) looks like (momentum, lr): the two "
+                "numbers are swapped", _ORDER_HINT),
+        mistake(when("outside"),
+                "(lr, momentum) = ({{v0:g}}, {{v1:g}}) is outside the range "
+                "of the method: lr > 0 and 0 <= momentum < 1"),
+        mistake(when(f"rate > {_LIMIT!r} and 0 <= v0 and v0 < 1 and v1 > 0 "
+                     f"and swapped <= {_LIMIT!r}"),
+                "(lr, momentum) = ({{v0:g}}, {{v1:g}}) is not good, but "
+                "({{v1:g}}, {{v0:g}}) is: the two numbers are swapped",
+                _ORDER_HINT),
+        # On the boundary eta lambda = 2 + 2 beta the radius is 1 up to
+        # rounding (about 1e-15 here): no convergence.
+        mistake(when("rate >= 1 - 1e-9"),
+                "with (lr, momentum) = ({{v0:g}}, {{v1:g}}) momentum does "
+                "not converge: the spectral radius is {{rate:.3f}}, not "
+                "below 1",
+                "the steep coordinate (lambda = 4) needs "
+                "lr * 4 < 2 + 2 * momentum"),
+        mistake(when(f"rate > {_LIMIT!r}"),
+                "the worse coordinate shrinks by {{rate:.4f}} per step; a "
+                f"better pair reaches {_BEST:.4f}"),
+        right(always(), "the worse coordinate shrinks by {{rate:.4f}} per "
+              f"step, the best possible is {_BEST:.4f}."),
+    ],
+    otherwise="(lr, momentum) = ({{v0:g}}, {{v1:g}}) is not right yet",
+)
 
-
-@exercise("momentum.eigen_best_lr")
-def eigen_best_lr(answer: Any) -> Feedback:
-    """Best constant GD learning rate for lambda_i = 2**-i, i = 0..9,
-    judged by the rate of convergence it gives (within 5% of the steps
-    of the best rate, whose eta is 2 / (lambda_min + lambda_max)); see
-    :func:`d2lmini.checks.gd.judge_rate`."""
-    return judge_rate(
-        number(answer), tuple(2.0 ** -i for i in range(10)),
-        "the learning rate",
-        "coordinate i shrinks by |1 - eta * lambda_i| per step; the worst "
-        "factor is smallest when those of the largest and the smallest "
-        "lambda (i = 0 and i = 9) are equal")
+# Best constant GD learning rate for lambda_i = 2**-i, i = 0..9, judged by
+# the rate of convergence it gives (within 5% of the steps of the best
+# rate, whose eta is 2 / (lambda_min + lambda_max)); see
+# d2lmini.checks.gd.judge_rate and rate_check.
+rate_check(
+    "momentum.eigen_best_lr", tuple(2.0 ** -i for i in range(10)),
+    "the learning rate",
+    "coordinate i shrinks by |1 - eta * lambda_i| per step; the worst "
+    "factor is smallest when those of the largest and the smallest lambda "
+    "(i = 0 and i = 9) are equal")
 
 
 @exercise("momentum.quadratic_min")
@@ -157,11 +171,12 @@ def quadratic_min(answer: Callable[..., Any]) -> Feedback:
                   "random quadratics.")
 
 
-@exercise("momentum.effective_lr")
-def effective_lr(answer: Any) -> Feedback:
-    """Momentum 0.9 matches SGD at lr 0.05 with lr = 0.05 * (1 - 0.9)."""
-    return close_to(
-        answer, 0.05 * (1 - 0.9), "the learning rate for momentum",
-        "with a steady gradient g the velocity tends to g / (1 - beta), so "
-        "the step is lr / (1 - beta) times the gradient",
-    )
+# Momentum 0.9 matches SGD at lr 0.05 with lr = 0.05 * (1 - 0.9); rtol
+# 1e-3, close()'s default.
+declare(
+    "momentum.effective_lr",
+    what="the learning rate for momentum",
+    hint="with a steady gradient g the velocity tends to g / (1 - beta), so "
+         "the step is lr / (1 - beta) times the gradient",
+    cases=[right(close(0.05 * (1 - 0.9)))],
+)
