@@ -8,7 +8,10 @@ over the contours of the objective; :func:`animate_trace_2d` turns it into
 an animation that plays on the static website.
 
 A run that diverges is never drawn as garbage axes: the frame follows the
-trace up to a cap, and the plot says in words that the run diverges.
+trace up to a cap, and the plot says in words that the run diverges, in
+the sense of the live traces (:func:`d2lmini.live.run_status`): it blew
+up, or f is bounded below and ends at its highest, at least ``RISE``
+times as far above its bound as at the start.
 
 Introduced in ``chapters/gd.ipynb``.
 """
@@ -18,7 +21,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +30,7 @@ import numpy as np
 import torch
 from matplotlib.axes import Axes
 
-from ._args import check_callable, check_int, check_point
+from ._args import check_callable, check_int, check_number, check_point
 from .plotting import FIGSIZE, new_axes, set_axes
 
 __all__ = [
@@ -47,6 +50,9 @@ BLOWUP = 1e12
 # The frame of a 2-D plot extends at most this many times beyond the
 # starting distance from the origin; a trace that leaves it is cut there.
 FRAME_CAP = 6.0
+# A run is diverging when f ends at its highest, at least this many times
+# as far above its lower bound as at the start (as in d2lmini.live).
+RISE = 10.0
 
 
 @dataclass(frozen=True)
@@ -100,18 +106,32 @@ class Trace:
         """The last point of the run."""
         return self[-1]
 
-    def diverges(self) -> bool:
-        """Whether the run diverges.
+    def diverges(self, f: Any = None, lower: float | None = 0.0) -> bool:
+        """Whether the run diverges, as the live traces say it
+        (:func:`d2lmini.live.run_status`).
 
-        It does when it stopped early (the iterate blew up) or when its
-        steps keep growing: the last step is longer than the one before it
-        and than the first one.
+        It does when it stopped early (the iterate blew up), or when f is
+        bounded below by ``lower`` and, after at least 3 steps, f is at its
+        highest at the last step, above its start, and at least ``RISE``
+        (10) times as far above ``lower`` as at the start. A run that
+        oscillates in a slowly widening cycle near the minimum (Adadelta
+        on a quadratic) is not diverging; one whose f grows tenfold is.
+
+        Args:
+            f: the objective, a function ``f(x1, x2)`` (or ``f(x)``) or a
+                live-trace objective such as ``{"quadratic": [0.1, 2, 0]}``
+                (whose own :func:`d2lmini.lower_bound` is used); by default
+                the squared distance from the origin ``|x|^2``, where the
+                book's quadratics have their minimum.
+            lower: a lower bound of ``f`` (its infimum; 0 for the book's
+                sums of squares); ``None`` when f is not bounded below,
+                and then only a blow-up counts. If the run goes below it,
+                it was no bound of this f, and only a blow-up counts.
         """
+        lower = _check_lower(lower)
         if self.stopped_at is not None:
             return True
-        steps = np.linalg.norm(np.diff(self.points, axis=0), axis=1)
-        return bool(len(steps) >= 3 and steps[-1] > steps[-2]
-                    and steps[-1] > steps[0] > 0)
+        return _rising(self, f, lower) is not None
 
     def __repr__(self) -> str:
         coords = ", ".join(f"{v:.6g}" for v in self.final)
@@ -211,17 +231,70 @@ def train_2d(
     return Trace(np.array(points, dtype=float), stopped_at)
 
 
-def _status(trace: Trace, f: Objective) -> str | None:
-    """A short sentence for the plot when the run goes wrong."""
+def _num(v: float) -> str:
+    """A number as the live traces show it: ``.3g``, minus sign U+2212."""
+    return format(v, ".3g").replace("-", "\u2212")
+
+
+def _objective(f: Any, lower: float | None
+               ) -> tuple[Objective, float | None]:
+    """A function of the coordinates and the lower bound to judge by: a
+    live-trace objective brings its own (:func:`d2lmini.lower_bound`)."""
+    if isinstance(f, Mapping):
+        from .objectives import lower_bound, objective_2d
+
+        return objective_2d(f)[0], lower_bound(f)
+    if f is None:
+        return (lambda *xs: sum(x * x for x in xs)), 0.0
+    return f, lower
+
+
+def _rising(trace: Trace, f: Any, lower: float | None
+            ) -> tuple[float, float] | None:
+    """``(f at the start, f at the end)`` when the run is diverging in the
+    live traces' sense (:meth:`Trace.diverges`), else ``None``."""
+    value, level = _objective(f, lower)
+    if level is None or len(trace) < 4:
+        return None
+    vals = _values(value, trace.points)
+    if not np.isfinite(vals).all() or vals.min() < level:
+        return None
+    f0, ft = float(vals[0]), float(vals[-1])
+    if ft > vals[:-1].max() and ft > f0 and ft - level >= RISE * (
+            f0 - level):
+        return f0, ft
+    return None
+
+
+def _check_lower(lower: Any) -> float | None:
+    if lower is None:
+        return None
+    return check_number("lower", lower)
+
+
+def _status(trace: Trace, f: Any, lower: float | None = 0.0) -> str | None:
+    """A short sentence for the plot when the run goes wrong, in the live
+    traces' words (:func:`d2lmini.live.run_status`)."""
     if trace.stopped_at is not None:
         return f"diverged: blew up at step {trace.stopped_at}"
-    if trace.diverges():
-        size = float(np.max(np.abs(trace.points[-1])))
-        return f"diverging: |x| = {size:.3g} after {len(trace) - 1} steps"
-    first, last = _values(f, trace.points[[0, -1]])
+    rise = _rising(trace, f, lower)
+    if rise is not None:
+        return (f"diverging: f rose from {_num(rise[0])} to "
+                f"{_num(rise[1])} in {len(trace) - 1} steps")
+    first, last = _values(_objective(f, lower)[0], trace.points[[0, -1]])
     if last > first:
-        return f"ends uphill: f rose from {first:.3g} to {last:.3g}"
+        return f"ends uphill: f rose from {_num(first)} to {_num(last)}"
     return None
+
+
+def _title(ax: Axes, title: str | None, status: str | None) -> None:
+    """The title, with the status under it in red when the run goes
+    wrong."""
+    if status:
+        text = f"{title}\n{status}" if title else status
+        ax.set_title(text, color="C3", fontsize="medium")
+    elif title:
+        ax.set_title(title, fontsize="medium")
 
 
 def show_trace(
@@ -229,13 +302,18 @@ def show_trace(
     f: Objective,
     ax: Axes | None = None,
     figsize: tuple[float, float] = FIGSIZE,
+    *,
+    lower: float | None = 0.0,
 ) -> Axes:
     """Draw a 1-D trace ``x_0, x_1, ...`` on the graph of ``f``.
 
-    The frame covers the whole trace; a diverging run is labelled.
+    The frame covers the whole trace; a run that blows up, diverges
+    (:meth:`Trace.diverges`, with ``lower`` a lower bound of ``f``, or
+    ``None`` if it has none) or ends uphill is labelled in red.
 
     Introduced in ``chapters/gd.ipynb``.
     """
+    lower = _check_lower(lower)
     trace = Trace.from_points(results)
     if trace.points.shape[1] != 1:
         raise ValueError(
@@ -247,9 +325,7 @@ def show_trace(
     ax = ax if ax is not None else new_axes(figsize)
     ax.plot(grid, _values(f, grid[:, None]), "-")
     ax.plot(xs, _values(f, trace.points), "-o", color="C1", ms=4)
-    status = _status(trace, f)
-    if status:
-        ax.set_title(status, color="C3", fontsize="medium")
+    _title(ax, None, _status(trace, f, lower))
     return set_axes(ax, "x", "f(x)")
 
 
@@ -284,21 +360,30 @@ def show_trace_2d(
     ax: Axes | None = None,
     title: str | None = None,
     figsize: tuple[float, float] = FIGSIZE,
+    *,
+    lower: float | None = 0.0,
 ) -> Axes:
     """Draw a 2-D trace over the contour lines of ``f``.
 
     The frame follows the trace (up to six times the starting distance from
-    the origin). A diverging run keeps its part inside the frame, an arrow
-    shows where it leaves, and the title says that it diverges.
+    the origin). A run that leaves it keeps its part inside the frame and
+    an arrow shows where it leaves. A run that blows up, diverges (as in
+    the live traces, :meth:`Trace.diverges`) or ends uphill says so in red
+    under the title.
 
     Args:
-        f: objective ``f(x1, x2)``; it is called on tensors of a grid.
+        f: objective ``f(x1, x2)``, called on tensors of a grid, or a
+            live-trace objective such as ``{"quadratic": [0.1, 2, 0]}``.
         results: a :class:`Trace` or a list of ``(x1, x2)`` pairs.
         ax: where to draw; a new figure when omitted.
-        title: title of the plot (a divergence notice replaces it).
+        title: title of the plot, kept when the run goes wrong.
+        lower: a lower bound of ``f`` (0 for the book's sums of squares),
+            or ``None`` if f has none; a live-trace objective brings its
+            own.
 
     Introduced in ``chapters/gd.ipynb``.
     """
+    lower = _check_lower(lower)
     trace = Trace.from_points(results)
     if trace.points.shape[1] != 2:
         raise ValueError(
@@ -308,15 +393,11 @@ def show_trace_2d(
     shown, cut = _frame(trace.points)
     xlim, ylim = _limits(shown)
     ax = ax if ax is not None else new_axes(figsize)
-    _contours(f, ax, xlim, ylim)
+    _contours(_objective(f, lower)[0], ax, xlim, ylim)
     ax.plot(shown[:, 0], shown[:, 1], "-o", color="#ff7f0e", ms=3.5)
     if cut < len(trace.points):
         _arrow_out(ax, shown[-1], trace.points[cut], xlim, ylim)
-    status = _status(trace, f)
-    if status:
-        ax.set_title(status, color="C3", fontsize="medium")
-    elif title:
-        ax.set_title(title, fontsize="medium")
+    _title(ax, title, _status(trace, f, lower))
     ax.set_xlim(xlim)
     ax.set_ylim(ylim)
     return set_axes(ax, "x1", "x2")
@@ -414,12 +495,16 @@ def trace_grid_2d(
     f_grad: Callable[..., Any] | None = None,
     x0: tuple[float, float] = (-5.0, -2.0),
     ncols: int = 3,
+    *,
+    lower: float | None = 0.0,
     **values: Sequence[Any],
 ) -> np.ndarray:
     """Small multiples: one trace per combination of hyperparameters.
 
     The static stand-in for the sliders of :func:`explore_2d` on the
     website. Example: ``trace_grid_2d(f, make_gd, eta=[0.1, 0.3, 0.5])``.
+    Each panel is titled with its values, and says in red when its run
+    goes wrong (:func:`show_trace_2d`, with ``lower``).
 
     Returns:
         The array of ``Axes``.
@@ -430,6 +515,7 @@ def trace_grid_2d(
     steps = _check_steps(steps)
     check_point("x0", x0)
     ncols = check_int("ncols", ncols, 1)
+    lower = _check_lower(lower)
     panels = _grid_panels(values)
     ncols = min(ncols, len(panels))
     nrows = math.ceil(len(panels) / ncols)
@@ -441,11 +527,7 @@ def trace_grid_2d(
         trace = train_2d(make_trainer(**params), steps, f_grad, x0)
         label = ", ".join(f"{k}={v:g}" if isinstance(v, float) else
                           f"{k}={v}" for k, v in params.items())
-        show_trace_2d(f, trace, ax=ax, title=label)
-        status = _status(trace, f)
-        if status:
-            ax.set_title(f"{label}\n{status}", color="C3",
-                         fontsize="medium")
+        show_trace_2d(f, trace, ax=ax, title=label, lower=lower)
     for ax in axes.flat[len(panels):]:
         ax.set_visible(False)
     return axes

@@ -9,12 +9,16 @@ import inspect
 import math
 import types
 
+import matplotlib
 import numpy as np
 import pytest
 import torch
 
 import d2lmini as d2l
 from d2lmini import optim
+
+matplotlib.use("Agg")  # tests draw without a screen
+import matplotlib.pyplot as plt  # noqa: E402
 
 # Tolerances. Another CPU gives the same bits for each + - * / sqrt (IEEE 754
 # rounds them correctly) but may differ by an ulp where it fuses a * b + c
@@ -788,3 +792,83 @@ def test_trainer_2d_schedule_sees_the_update_count():
 def test_trainer_2d_rejects_a_bad_schedule(kwargs, match):
     with pytest.raises((TypeError, ValueError), match=match):
         d2l.trainer_2d(d2l.sgd, d2l.init_sgd_states, f_grad_2d, **kwargs)
+
+
+# --- the status of a static trace is the live traces' ---------------------
+
+
+def _f_2d(x1, x2):
+    return 0.1 * x1**2 + 2 * x2**2
+
+
+def test_adadelta_static_trace_is_not_diverging_and_keeps_its_title():
+    """Adadelta on f_2d ends in a slowly widening two-cycle near the
+    minimum: its steps grow (the old test called that diverging), its f
+    stays far below its start."""
+    trace = d2l.train_2d(d2l.trainer_2d(
+        d2l.adadelta, d2l.init_adadelta_states, f_grad_2d, rho=0.9),
+        steps=300)
+    steps = np.linalg.norm(np.diff(trace.points, axis=0), axis=1)
+    old = [steps[n - 1] > steps[n - 2] and steps[n - 1] > steps[0]
+           for n in range(20, 301)]  # the old test, after n steps
+    assert sum(old) >= 5
+    assert not any(d2l.Trace(trace.points[:n + 1]).diverges(_f_2d)
+                   for n in range(4, 301))
+    ax = d2l.show_trace_2d(_f_2d, trace, title="Adadelta, 300 steps")
+    assert ax.get_title() == "Adadelta, 300 steps"
+    plt.close(ax.figure)
+
+
+def test_diverging_static_trace_says_so_under_its_title():
+    trace = d2l.train_2d(d2l.trainer_2d(d2l.sgd, d2l.init_sgd_states,
+                                        f_grad_2d, lr=0.6), steps=20)
+    assert trace.diverges(_f_2d) and trace.diverges()
+    ax = d2l.show_trace_2d(_f_2d, trace, title="GD, lr 0.6")
+    title, status = ax.get_title().split("\n")
+    assert title == "GD, lr 0.6"
+    # ... in the live traces' words, for the same objective
+    spec = {"quadratic": [0.1, 2.0, 0.0]}
+    live = d2l.run_status(trace, spec, ax.get_xlim(), ax.get_ylim())
+    assert live["kind"] == "diverging" and live["text"] == status
+    ax2 = d2l.show_trace_2d(spec, trace, title="GD, lr 0.6")
+    assert ax2.get_title() == ax.get_title()
+    plt.close("all")
+
+
+@pytest.mark.parametrize("spec", [{"quadratic": [0.1, 2.0, 0.0]},
+                                  {"quadratic": [1.0, 1.0, 1.5]},
+                                  {"rosenbrock": [1.0, 10.0]},
+                                  {"multimodal": []}])
+def test_diverges_agrees_with_the_live_status(spec):
+    """On the live traces' objectives, Trace.diverges is run_status's
+    "diverging" for every run that has left the frame (the live traces
+    wait until the run leaves their fixed frame; a static frame follows
+    the run, so it needs no such wait)."""
+    value, grad = d2l.objective_2d(spec)
+    kinds = set()
+    for lr in [0.001, 0.01, 0.05, 0.1, 0.3, 0.5, 0.7, 0.9, 1.1, 1.5]:
+        for x0 in [(-1.5, 1.0), (0.5, -0.3), (2.0, 2.0)]:
+            trace = d2l.train_2d(d2l.trainer_2d(
+                d2l.sgd, d2l.init_sgd_states, grad, lr=lr), steps=30,
+                x0=x0)
+            live = d2l.run_status(trace, spec, (9e9, 9e9 + 1),
+                                  (9e9, 9e9 + 1))  # a frame left at once
+            ours = trace.diverges(spec)
+            if trace.stopped_at is None:
+                assert ours == (live is not None
+                                and live["kind"] == "diverging"), (lr, x0)
+            kinds.add(ours)
+    assert kinds == {True, False}
+
+
+def test_no_lower_bound_means_only_a_blow_up_diverges():
+    def saddle(x1, x2):
+        return x1**2 - x2**2
+
+    trace = d2l.train_2d(d2l.trainer_2d(
+        d2l.sgd, d2l.init_sgd_states, lambda a, b: (2 * a, 2 * b), lr=1.2),
+        steps=10)  # x <- -1.4 x: f rises by 1.96 each step
+    assert trace.diverges(saddle) and not trace.diverges(saddle, lower=None)
+    ax = d2l.show_trace_2d(saddle, trace, lower=None, title="t")
+    assert ax.get_title().startswith("t\nends uphill")
+    plt.close(ax.figure)
