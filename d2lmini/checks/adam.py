@@ -8,39 +8,46 @@ from typing import Any
 
 import torch
 
-from . import Feedback, exercise, not_yet, number, passed
+from . import (
+    Feedback,
+    close,
+    declare,
+    exercise,
+    mistake,
+    not_yet,
+    number,
+    passed,
+    right,
+    when,
+)
 
-
-@exercise("adam.first_step")
-def first_step(answer: Any) -> Feedback:
-    """Adam's first step with lr 0.01, eps 1e-6 and g_1 = (3, -0.002):
-    -lr * g / (|g| + eps), coordinate by coordinate."""
-    hint = ("after one step the corrected moments are v_hat = g_1 and "
-            "s_hat = g_1^2, so the step is -lr * g_1 / (|g_1| + eps)")
-    try:
-        got = [float(v) for v in torch.as_tensor(answer).reshape(-1)]
-    except (TypeError, ValueError, RuntimeError):
-        return not_yet("the answer should be a pair of numbers (dx1, dx2), "
-                       f"got {answer!r}", hint)
-    if len(got) != 2 or not all(math.isfinite(v) for v in got):
-        return not_yet("the answer should be two finite numbers "
-                       "(dx1, dx2)", hint)
-    lr, eps, grads = 0.01, 1e-6, (3.0, -0.002)
-    expected = [-lr * g / (abs(g) + eps) for g in grads]
-    if all(math.isclose(a, b, rel_tol=1e-4) for a, b in
-           zip(got, [-lr * g for g in grads])):
-        return not_yet("that is the step of gradient descent, -lr * g_1",
-                       hint)
-    if all(a * b < 0 and math.isclose(abs(a), abs(b), rel_tol=1e-3)
-           for a, b in zip(got, expected)):
-        return not_yet("the signs are reversed: the step goes against the "
-                       "gradient", hint)
-    if all(math.isclose(a, b, rel_tol=1e-4) for a, b in zip(got, expected)):
-        return passed(f"the first step is ({got[0]:.6g}, {got[1]:.6g}): "
-                      "about lr on both coordinates, whatever the size of "
-                      "the gradient.")
-    return not_yet(f"({got[0]:.6g}, {got[1]:.6g}) is not the first step",
-                   hint)
+# Adam's first step with lr 0.01, eps 1e-6 and g_1 = (3, -0.002):
+# -lr * g / (|g| + eps), coordinate by coordinate; any array of two
+# entries (a 1 x 2 tensor too). rtol 1e-4 (four digits); the reversed signs
+# within rtol 1e-3.
+_LR, _EPS, _GRADS = 0.01, 1e-6, (3.0, -0.002)
+_ADAM_STEP = [-_LR * g / (abs(g) + _EPS) for g in _GRADS]
+declare(
+    "adam.first_step",
+    shape=(2,),
+    flat=True,
+    what="the first step",
+    hint="after one step the corrected moments are v_hat = g_1 and "
+         "s_hat = g_1^2, so the step is -lr * g_1 / (|g_1| + eps)",
+    invalid="the answer should be two finite numbers (dx1, dx2), got "
+            "{{answer}}",
+    cases=[
+        mistake(close([-_LR * g for g in _GRADS], rtol=1e-4, atol=0.0),
+                "that is the step of gradient descent, -lr * g_1"),
+        mistake(close([-x for x in _ADAM_STEP], rtol=1e-3, atol=0.0),
+                "the signs are reversed: the step goes against the "
+                "gradient"),
+        right(close(_ADAM_STEP, rtol=1e-4, atol=0.0),
+              "the first step is ({{v0}}, {{v1}}): about lr on both "
+              "coordinates, whatever the size of the gradient."),
+    ],
+    otherwise="({{v0}}, {{v1}}) is not the first step",
+)
 
 
 def _as_float(value: Any) -> float | None:
@@ -163,34 +170,31 @@ def unbiased_average(answer: Callable[..., Any]) -> Feedback:
                   "to one at every step, and no correction to apply.")
 
 
-@exercise("adam.spread_exponent")
-def spread_exponent(answer: Any) -> Feedback:
-    """Adam's spread around the minimum under noise grows like sqrt(lr).
-
-    The exercise asks for a measured exponent, so a measurement within 0.1
-    of 1/2 passes. Why 0.1: the slope is fitted to log spreads at learning
-    rates 16 times apart (log range ln 16 = 2.8); with 100 copies the
-    log of a sample standard deviation has a standard error of about
-    1/sqrt(2 * 100) = 0.07, so the fitted slope one of about
-    0.07 * sqrt(2) / 2.8 = 0.036, and 0.1 is close to three of those. The
-    chapter's own fit (1000 copies) gives 0.515. The wrong readings, 1
-    (the step "is about lr") and 0, are far outside.
-    """
-    hint = ("near the minimum the steps keep a size proportional to lr in "
-            "random directions, while the pull back is about lr * x / "
-            "sigma per step; balance the two in the variance of x")
-    value = number(answer)
-    if value is None:
-        return not_yet(f"the exponent p should be a finite number, got "
-                       f"{answer!r}", hint)
-    if value == 0.5:
-        return passed("p = 1/2: the spread grows like the square root of "
-                      "the learning rate.")
-    if abs(value - 0.5) <= 0.1:
-        return passed(f"your measured p = {value:.3g} agrees with the "
-                      "theory's 1/2 within the precision of such a fit "
-                      "(about 0.1).")
-    return not_yet(f"the exponent p = {value:.6g} is not right yet.", hint)
+# Adam's spread around the minimum under noise grows like sqrt(lr).
+#
+# The exercise asks for a measured exponent, so a measurement within 0.1
+# of 1/2 passes. Why 0.1: the slope is fitted to log spreads at learning
+# rates 16 times apart (log range ln 16 = 2.8); with 100 copies the log of
+# a sample standard deviation has a standard error of about
+# 1/sqrt(2 * 100) = 0.07, so the fitted slope one of about
+# 0.07 * sqrt(2) / 2.8 = 0.036, and 0.1 is close to three of those. The
+# chapter's own fit (1000 copies) gives 0.515. The wrong readings, 1 (the
+# step "is about lr") and 0, are far outside.
+declare(
+    "adam.spread_exponent",
+    what="the exponent p",
+    hint="near the minimum the steps keep a size proportional to lr in "
+         "random directions, while the pull back is about lr * x / sigma "
+         "per step; balance the two in the variance of x",
+    cases=[
+        right(close(0.5, rtol=0.0, atol=0.0),
+              "p = 1/2: the spread grows like the square root of the "
+              "learning rate."),
+        right(when("abs(v - 0.5) <= 0.1"),
+              "your measured p = {{v:.3g}} agrees with the theory's 1/2 "
+              "within the precision of such a fit (about 0.1)."),
+    ],
+)
 
 
 def _online(grad: Callable[[int], Any], adam_like: Callable[..., None],
