@@ -7,9 +7,19 @@ The chapter's file name has a hyphen; check names use the module name,
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Callable
 
-from . import Feedback, close_to, exercise, not_yet, number, passed
+from . import (
+    Feedback,
+    close,
+    declare,
+    exercise,
+    mistake,
+    not_yet,
+    number,
+    passed,
+    right,
+)
 
 
 def _rho(t: int, beta2: float) -> float:
@@ -38,28 +48,29 @@ def first_update_with_ratio(bound: float, beta2: float = 0.999,
         t += 1
 
 
-@exercise("lr_schedules.warmup_for_variance")
-def warmup_for_variance(answer: Any) -> Feedback:
-    """The first update at which the variance of Adam's adaptive step size
-    (beta2 = 0.999) is at most twice its limit: r_t^2 >= 1/2."""
-    expected = first_update_with_ratio(0.5)
-    value = number(answer)
-    if value is not None and value == first_update_with_ratio(0.5,
-                                                              square=False):
-        return not_yet(
-            f"{value:g} is where r_t reaches 1/2; r_t is a ratio of "
-            "standard deviations",
-            "the variance ratio is r_t squared: solve r_t^2 >= 1/2")
-    if value is not None and value == expected - 1:
-        return not_yet(
-            f"at t = {value:g} the ratio r_t^2 is still below 1/2",
-            "the question asks for the first t at which it is at least "
-            "1/2")
-    return close_to(
-        answer, expected, "the update t",
-        "compute rho_t and r_t^2 = (rho_t - 4)(rho_t - 2) rho_inf / "
-        "((rho_inf - 4)(rho_inf - 2) rho_t) for t = 1, 2, ... and take the "
-        "first t with r_t^2 >= 1/2", rtol=0)
+# The first update at which the variance of Adam's adaptive step size
+# (beta2 = 0.999) is at most twice its limit: r_t^2 >= 1/2. A whole number,
+# judged exactly (rtol 0).
+_WARMUP_T = first_update_with_ratio(0.5)
+declare(
+    "lr_schedules.warmup_for_variance",
+    what="the update t",
+    hint="compute rho_t and r_t^2 = (rho_t - 4)(rho_t - 2) rho_inf / "
+         "((rho_inf - 4)(rho_inf - 2) rho_t) for t = 1, 2, ... and take the "
+         "first t with r_t^2 >= 1/2",
+    cases=[
+        mistake(close(float(first_update_with_ratio(0.5, square=False)),
+                      rtol=0.0, atol=0.0),
+                "{{v:g}} is where r_t reaches 1/2; r_t is a ratio of "
+                "standard deviations",
+                "the variance ratio is r_t squared: solve r_t^2 >= 1/2"),
+        mistake(close(float(_WARMUP_T - 1), rtol=0.0, atol=0.0),
+                "at t = {{v:g}} the ratio r_t^2 is still below 1/2",
+                "the question asks for the first t at which it is at least "
+                "1/2"),
+        right(close(float(_WARMUP_T), rtol=0.0)),
+    ],
+)
 
 
 @exercise("lr_schedules.lambda_lr")
