@@ -5,27 +5,39 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from . import Feedback, close_to, exercise, not_yet, number, passed
+from . import (
+    Feedback,
+    close,
+    declare,
+    exercise,
+    mistake,
+    not_yet,
+    number,
+    passed,
+    right,
+)
 
-
-@exercise("choosing.adam_gb")
-def adam_gb(answer: Any) -> Feedback:
-    """Training memory of 7e9 fp32 parameters with Adam, in GB (1e9 bytes):
-    parameters, gradients, v and s, 4 bytes each: 112 GB."""
-    value = number(answer)
-    hint = ("count four float32 tensors of 7e9 entries (the parameters, "
-            "their gradients, and Adam's v and s), 4 bytes each, and "
-            "divide the bytes by 1e9")
-    if value is not None and math.isclose(value, 112 / 1.073741824,
-                                          rel_tol=1e-3):
-        return not_yet(f"{value:.6g} is the answer in GiB (2**30 bytes)",
-                       "the question asks for GB, 1e9 bytes")
-    if value is not None and math.isclose(value, 56.0, rel_tol=1e-3):
-        return not_yet("56 GB is Adam's state alone",
-                       "add the parameters and their gradients")
-    if value is not None and math.isclose(value, 84.0, rel_tol=1e-3):
-        return not_yet("84 GB leaves out one of the four tensors", hint)
-    return close_to(answer, 112.0, "the memory in GB", hint)
+# Training memory of 7e9 fp32 parameters with Adam, in GB (1e9 bytes):
+# parameters, gradients, v and s, 4 bytes each: 112 GB (rtol 1e-3,
+# close()'s default; the three mistakes too).
+_GB_HINT = ("count four float32 tensors of 7e9 entries (the parameters, "
+            "their gradients, and Adam's v and s), 4 bytes each, and divide "
+            "the bytes by 1e9")
+declare(
+    "choosing.adam_gb",
+    what="the memory in GB",
+    hint=_GB_HINT,
+    cases=[
+        mistake(close(112 / 1.073741824, atol=0.0),
+                "{{v}} is the answer in GiB (2**30 bytes)",
+                "the question asks for GB, 1e9 bytes"),
+        mistake(close(56.0, atol=0.0), "56 GB is Adam's state alone",
+                "add the parameters and their gradients"),
+        mistake(close(84.0, atol=0.0),
+                "84 GB leaves out one of the four tensors"),
+        right(close(112.0)),
+    ],
+)
 
 
 def _escape_steps(eta: float, delta: float) -> int:
@@ -102,38 +114,39 @@ def escape_steps(answer: Any) -> Feedback:
                   "and a start outside included.")
 
 
-@exercise("choosing.adam_first_step")
-def adam_first_step(answer: Any) -> Feedback:
-    """Adam's first point on the saddle from (-2, 0.01), lr 0.3, eps 1e-6:
-    each coordinate moves by lr |g| / (|g| + eps) against its gradient."""
-    try:
-        x1, x2 = (number(v) for v in answer)
-    except (TypeError, ValueError):
-        return not_yet(f"the answer should be a pair (x1, x2), got "
-                       f"{answer!r}", "give the point after one step")
-    if x1 is None or x2 is None:
-        return not_yet(f"the answer should be two numbers, got {answer!r}",
-                       "give the point after one step")
-    lr, eps = 0.3, 1e-6
-    g1, g2 = 2 * -2.0, -2 * 0.01
-    want = (-2.0 - lr * g1 / (abs(g1) + eps),
-            0.01 - lr * g2 / (abs(g2) + eps))
-    if all(math.isclose(a, b, rel_tol=0, abs_tol=1e-6)
-           for a, b in zip((x1, x2), want)):
-        return passed(f"after one step Adam is at ({x1:.6f}, {x2:.6f}): "
-                      "a step of almost exactly lr in each coordinate.")
-    if math.isclose(x1, -2.0 - lr * g1, abs_tol=1e-6):
-        return not_yet(f"({x1:.6g}, {x2:.6g}) is gradient descent's step",
-                       "after one step the bias-corrected v-hat is g and "
-                       "s-hat is g**2, so the step is lr g / (|g| + eps)")
-    if all(math.isclose(a, b, rel_tol=0, abs_tol=1e-9) for a, b in
-           zip((x1, x2), (-2.0 - lr * math.copysign(1, g1),
-                          0.01 - lr * math.copysign(1, g2)))):
-        return not_yet(f"({x1:.6g}, {x2:.6g}) is right up to epsilon",
-                       "the exercise gives eps = 1e-6: the step is "
-                       "lr g / (|g| + eps), and |g2| = 0.02 is small "
-                       "enough for eps to show")
-    return not_yet(f"({x1:.6g}, {x2:.6g}) is not Adam's first point",
-                   "after one step the bias-corrected v-hat is g and "
-                   "s-hat is g**2; step each coordinate by "
-                   "lr g / (|g| + eps)")
+# Adam's first point on the saddle from (-2, 0.01), lr 0.3, eps 1e-6: each
+# coordinate moves by lr |g| / (|g| + eps) against its gradient. Judged to
+# atol 1e-6 (six decimals; the step without epsilon differs by 1.5e-5 in
+# x2); gradient descent's x1 within atol 1e-6, the step without epsilon
+# within 1e-9.
+_LR, _EPS = 0.3, 1e-6
+_G1, _G2 = 2 * -2.0, -2 * 0.01
+_WANT = [-2.0 - _LR * _G1 / (abs(_G1) + _EPS),
+         0.01 - _LR * _G2 / (abs(_G2) + _EPS)]
+declare(
+    "choosing.adam_first_step",
+    shape=(2,),
+    what="the point after one step",
+    hint="after one step the bias-corrected v-hat is g and s-hat is g**2; "
+         "step each coordinate by lr g / (|g| + eps)",
+    invalid="the answer should be a pair (x1, x2) of numbers, got "
+            "{{answer}}",
+    invalid_hint="give the point after one step",
+    cases=[
+        right(close(_WANT, rtol=0.0, atol=1e-6),
+              "after one step Adam is at ({{v0:.6f}}, {{v1:.6f}}): a step "
+              "of almost exactly lr in each coordinate."),
+        mistake(close([-2.0 - _LR * _G1, None], rtol=1e-9, atol=1e-6),
+                "({{v0}}, {{v1}}) is gradient descent's step",
+                "after one step the bias-corrected v-hat is g and s-hat is "
+                "g**2, so the step is lr g / (|g| + eps)"),
+        mistake(close([-2.0 - _LR * math.copysign(1, _G1),
+                       0.01 - _LR * math.copysign(1, _G2)],
+                      rtol=0.0, atol=1e-9),
+                "({{v0}}, {{v1}}) is right up to epsilon",
+                "the exercise gives eps = 1e-6: the step is "
+                "lr g / (|g| + eps), and |g2| = 0.02 is small enough for "
+                "eps to show"),
+    ],
+    otherwise="({{v0}}, {{v1}}) is not Adam's first point",
+)
