@@ -103,7 +103,7 @@ declare(
 # Best constant GD learning rate for lambda_i = 2**-i, i = 0..9, judged by
 # the rate of convergence it gives (within 5% of the steps of the best
 # rate, whose eta is 2 / (lambda_min + lambda_max)); see
-# d2lmini.checks.gd.judge_rate and rate_check.
+# d2lmini.checks.gd.rate_check.
 rate_check(
     "momentum.eigen_best_lr", tuple(2.0 ** -i for i in range(10)),
     "the learning rate",
