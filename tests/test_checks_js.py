@@ -284,3 +284,94 @@ def test_export_filters_and_errors():
     # an export is a copy: changing it changes no check
     gd["gd.lr_bound"]["cases"].clear()
     assert d2l.check("gd.lr_bound", 0.5).passed
+
+
+# -- rules no chapter uses yet, on made-up checks, both sides -----------------
+
+def _made_up() -> dict:
+    specs = {}
+    saved = dict(_spec.SPECS)
+    try:
+        specs["x.choice"] = _spec.declare(
+            "x.choice", what="the method", hint="think again",
+            cases=[_spec.right(_spec.text_is("Adam", "adam w"),
+                               "{{answer}} is right."),
+                   _spec.mistake(_spec.text_is("sgd"), "not SGD")],
+            invalid="name a method, got {{answer}}")
+        specs["x.keyed"] = _spec.declare(
+            "x.keyed", shape=(2,), keys=[("a", "a's hint"), ("b", "b's")],
+            what="the two", hint="h", flat=True,
+            cases=[_spec.mistake(_spec.close([1.0, None], atol=0.0),
+                                 "a = {{v0}} is the old one"),
+                   _spec.right(_spec.close([2.0, 3.0], abs=True),
+                               "right: {{abs(v1):.2f}}")],
+            otherwise="({{v0}}, {{v1}}) is not it")
+    finally:  # leave the registry as it was
+        _spec.SPECS.clear()
+        _spec.SPECS.update(saved)
+        checks._REGISTRY.pop("x.choice", None)
+        checks._REGISTRY.pop("x.keyed", None)
+    return specs
+
+
+MADE_UP_ANSWERS = {
+    "x.choice": ["Adam", "  ADAM   w ", "sgd", "rmsprop", 3.0, [1, 2],
+                 "1/2", None],
+    "x.keyed": [{"a": 1, "b": 5}, {"a": 2, "b": 3}, {"b": 3}, {"a": 2},
+                [[2, 3]], [2, -3], "2, 3", "-2; 3", [1, 2, 3],
+                {"a": "2", "b": [3]}, {"a": "x", "b": 1}, 2.0],
+}
+
+
+@needs_node
+def test_made_up_rules_agree():
+    data = _made_up()
+    cases = [[n, a] for n, answers in MADE_UP_ANSWERS.items()
+             for a in answers]
+    results = _node({"data": data, "cases": cases})["checks"]
+    verdicts = []
+    for (name, answer), page in zip(cases, results):
+        passed, message, hint = (_spec.evaluate(data[name], answer)
+                                 if answer is not None else
+                                 (False, "no answer yet", page["hint"]))
+        assert (page["passed"], page["message"], page["hint"]) == (
+            passed, message, hint), (name, answer)
+        verdicts.append(passed)
+    # the rules do decide: both verdicts occur, and the words of a case
+    assert True in verdicts and False in verdicts
+    assert _spec.evaluate(data["x.choice"], " adam w")[0]
+    assert _spec.evaluate(data["x.keyed"], {"a": 1, "b": 5})[1] == (
+        "a = 1 is the old one")
+    assert _spec.evaluate(data["x.keyed"], {"b": 5})[1:] == (
+        "the key 'a' is missing", "a's hint")
+    assert _spec.evaluate(data["x.keyed"], [[-2.0, 3.0]])[1] == "right: 3.00"
+
+
+@needs_node
+def test_page_api_reads_the_pages_data():
+    """On a page, window.d2lmini.check reads the JSON element of the
+    convention, and checkNames lists what the page can answer."""
+    data = checks.export("gd")
+    script = f"""
+      const vm = require("vm"), fs = require("fs");
+      const el = {{textContent: {json.dumps(json.dumps(data))}}};
+      const ctx = {{document: {{getElementById: (id) =>
+        id === "d2lmini-checks-data" ? el : null}}}};
+      ctx.window = ctx;
+      vm.createContext(ctx);
+      vm.runInContext(fs.readFileSync({json.dumps(str(CHECKS_JS))}, "utf8"),
+                      ctx);
+      process.stdout.write(JSON.stringify({{
+        names: ctx.d2lmini.checkNames(),
+        right: ctx.d2lmini.check("gd.lr_bound", "1/2"),
+        wrong: ctx.d2lmini.check("gd.rotated", 1)}}));
+    """
+    out = subprocess.run([NODE, "-e", script], capture_output=True,
+                         text=True, timeout=60, check=True)
+    got = json.loads(out.stdout)
+    assert got["names"] == sorted(data)
+    fb = d2l.check("gd.lr_bound", "1/2")
+    assert got["right"] == {"passed": True, "verdict": "Passed",
+                            "message": fb.message, "hint": ""}
+    fb = d2l.check("gd.rotated", 1)
+    assert got["wrong"]["message"] == fb.message and not fb.passed

@@ -66,8 +66,13 @@ In ``d2lmini/checks/CHAPTER.py``, at module level::
   know ``+ - * / **``, comparisons, ``and or not`` and ``abs sqrt log exp
   floor ceil min max``; write float literals with ``repr`` so that the page
   gets the same double. ``gd.rate_check`` is an example.
-- Anything the data cannot say (an answer that is a function, a check
-  that trains a model) stays an ``@exercise`` function. Computed mistake
+- ``flat=True`` reads any array with the right number of entries (a
+  1 x 2 tensor for a pair); ``keys=[(key, hint), ...]`` takes a dict
+  answer by its keys (``minibatch.genie``); ``declare_later(name, build)``
+  declares a check whose data cost time when it is first needed
+  (``minibatch.best_lr`` trains five runs).
+- Anything the data cannot say (an answer that is a function) stays an
+  ``@exercise`` function. Computed mistake
   values are fine: ``close(float(kappa_of_M), atol=0.0)`` with
   ``kappa_of_M`` computed at import.
 

@@ -35,6 +35,13 @@ The spec, field by field (:func:`declare` builds it):
     The value rules (close, expr) match only an answer of the spec's shape.
 ``otherwise``
     ``{"message": ..., "hint": ...}`` when no case matched.
+``flat`` (optional, ``true``)
+    Any array with as many entries as the (one-dimensional) shape is read
+    flat: a 1 x 2 tensor is a pair.
+``keys`` (optional)
+    ``[[key, hint], ...]``, one per entry of the shape: a dict (a JS
+    object) answer is read as its values at these keys, in order; a
+    missing key gets "the key 'KEY' is missing" with its hint.
 
 Messages are templates: ``{{answer}}`` is the answer as given (a text in
 quotes, numbers to six significant digits); ``{{EXPR}}`` or
@@ -44,9 +51,14 @@ does, with FORMAT one of ``.Ng``, ``.Nf``, ``.Ne``, ``.N%`` (default
 
 Expressions: numbers, the answer ``v`` (a number) or its entries ``v0``,
 ``v1``, ... (row by row), the names of ``let``; ``+ - * / **``, comparisons,
-``and``, ``or``, ``not``, parentheses, and ``abs sqrt log exp floor ceil
-min max``. They compute in float64 as JavaScript does: a division by zero
-or a logarithm of zero gives an infinity or NaN, never an error.
+``and``, ``or``, ``not``, parentheses, ``abs sqrt log exp floor ceil min
+max`` and ``isclose(a, b, rtol, atol)`` (Python's ``math.isclose``).
+They compute in float64 as JavaScript does: a division by zero or a
+logarithm of zero gives an infinity or NaN, never an error.
+
+A check whose data cost time (training runs) is registered with
+:func:`declare_later`: its declaration runs when it is first used or
+exported.
 
 Typed text (a string answer) is read as numbers: ``0.5``, ``1e-3``, an
 exact fraction ``2/3`` (integer numerator and denominator), a pair or list
