@@ -108,6 +108,8 @@
     if (!api || typeof api.check !== "function") {
       return null;
     }
+    /* The evaluator reads typed text as d2l.check reads a string: 0.5,
+     * 1e-3, 2/3, 0.5, 0.9 (a pair), 1, 0; 0, 1 (a matrix). */
     return api.check(name, text);
   }
 

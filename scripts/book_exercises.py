@@ -113,7 +113,27 @@ def _dom_id(name: str, used: set[str]) -> str:
     return ident
 
 
-def answer_box(check: Check, ident: str) -> str:
+def answer_help(spec: Mapping[str, Any]) -> str:
+    """What to type, from the check's data: its shape (a number, n
+    numbers, a matrix), or a word where the check knows words."""
+    shape = list(spec.get("shape") or [])
+    words = any(case.get("rule", {}).get("kind") == "text"
+                for case in spec.get("cases", []))
+    if words:
+        return "A word or a number, as the exercise asks."
+    if not shape:
+        return "A number, such as 0.5, 1e-3 or 2/3."
+    if len(shape) == 1:
+        return (f"{shape[0]} numbers separated by commas, in the order "
+                "the exercise gives.")
+    if len(shape) == 2:
+        return (f"A {shape[0]} \u00d7 {shape[1]} matrix, row by row: rows "
+                "separated by ; (1, 0; 0, 1) or in brackets "
+                "([[1, 0], [0, 1]]).")
+    return "Numbers, in brackets as in Python."
+
+
+def answer_box(check: Check, ident: str, spec: Mapping[str, Any]) -> str:
     """The answer box of a check whose data the page carries."""
     name = html.escape(check.name, quote=True)
     label = (f"Your answer to {html.escape(check.exercise)}"
@@ -126,9 +146,8 @@ def answer_box(check: Check, ident: str) -> str:
         f'<input id="{ident}" name="answer" type="text" spellcheck="false" '
         f'autocapitalize="off" aria-describedby="{ident}-help">'
         f'<button type="submit">Check</button></span>'
-        f'<span class="d2lmini-answer-help" id="{ident}-help">A number '
-        "such as 0.5, 1e-3 or 2/3; several numbers separated by commas"
-        "</span>"
+        f'<span class="d2lmini-answer-help" id="{ident}-help">'
+        f"{html.escape(answer_help(spec))}</span>"
         f'<span class="d2lmini-verdict" role="status" aria-live="polite">'
         "</span></form>")
 
@@ -176,7 +195,8 @@ def answer_boxes(body: str, data: Mapping[str, Any],
     changed_at = None
     for match, check in zip(UNANSWERED.finditer(body), checks, strict=True):
         if check.name in data:
-            new = answer_box(check, _dom_id(check.name, used))
+            new = answer_box(check, _dom_id(check.name, used),
+                             data[check.name])
             if first_box:
                 page_data = {n: data[n] for n in answerable}
                 new = data_script(page_data) + script_tag + new
@@ -243,15 +263,26 @@ def progress_list(chapters: Iterable[tuple[str, str, list[str], int]]
 
 # -- Sphinx -------------------------------------------------------------------
 
-def _exporter() -> Callable[[Iterable[str]], Mapping[str, Any]]:
-    """d2lmini.checks' export: the page data of the checks it can judge
-    without a kernel, by name (others left out)."""
+_EXPORTED: dict[str, Any] = {}
+
+
+def export(names: Iterable[str]) -> dict[str, Any]:
+    """d2lmini.checks' data of those of ``names`` that are declared as
+    data (answerable in the page), by name; a function's check, or a name
+    that d2lmini.checks does not know, is left out. Cached for the build
+    (a check's data may take training runs to compute)."""
     from d2lmini import checks
 
-    export = getattr(checks, "export", None)
-    if export is None:  # not there yet: no check is answerable in the page
-        return lambda names: {}
-    return export
+    out = {}
+    for name in names:
+        if name not in _EXPORTED:
+            try:
+                _EXPORTED[name] = checks.export(names=[name])[name]
+            except ValueError:  # a function's check, or an unknown name
+                _EXPORTED[name] = None
+        if _EXPORTED[name] is not None:
+            out[name] = _EXPORTED[name]
+    return out
 
 
 def _evaluator() -> str | None:
@@ -332,7 +363,6 @@ def _on_page(app: Sphinx, pagename: str, templatename: str,
     body = context.get("body")
     if not body:
         return
-    export = _exporter()
     pathto = context["pathto"]
     if pagename == app.config.root_doc and PLACEHOLDER in body:
         context["body"] = body.replace(
