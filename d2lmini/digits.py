@@ -111,7 +111,7 @@ def split_digits(test_size: int = 500, seed: int = 0) -> DigitsSplit:
     """
     X, y = load_digits()
     test_size = _check_int("test_size", test_size, 1, len(X) - 1)
-    gen = torch.Generator().manual_seed(int(seed))
+    gen = torch.Generator().manual_seed(check_seed(seed))
     order = torch.randperm(len(X), generator=gen)
     test, train = order[:test_size], order[test_size:]
     return DigitsSplit(X[train], y[train], X[test], y[test])
@@ -350,6 +350,10 @@ def train_digits(
     evals_per_epoch = _check_int("evals_per_epoch", evals_per_epoch, 1)
     seed = check_seed(seed)
     checked_device = check_device(device)
+    if label is not None and not isinstance(label, str):
+        raise TypeError(f"label must be a string or None, got {label!r}")
+    if not isinstance(plot, bool):
+        raise TypeError(f"plot must be True or False, got {plot!r}")
     hyperparams = _check_hyperparams_dict(hyperparams)
     if schedule is not None:  # every update's rate, before the first
         updates = num_epochs * math.ceil(len(data.X_train) / batch_size)

@@ -13,16 +13,50 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
-from ._args import check_labels
+from ._args import check_labels, check_point, is_number
 
 __all__ = ["new_axes", "plot", "set_axes"]
 
 FIGSIZE = (3.5, 2.5)
 
 
+# The scales matplotlib draws without extra arguments.
+SCALES = ("linear", "log", "symlog", "logit")
+
+
+def check_figsize(figsize: Any) -> tuple[float, float]:
+    """A figure size: (width, height) in inches, both > 0."""
+    width, height = check_point("figsize", figsize)
+    if width <= 0 or height <= 0:
+        raise ValueError(
+            "figsize must be (width, height) in inches, both > 0, got "
+            f"{figsize!r}")
+    return width, height
+
+
+def _check_lim(name: str, lim: Any) -> Any:
+    """Axis limits: ``None`` or a pair (low, high) of finite numbers, where
+    either may be ``None`` (matplotlib then keeps that end)."""
+    if lim is None:
+        return None
+    if (isinstance(lim, (tuple, list)) and len(lim) == 2
+            and None in lim):
+        if not all(v is None or is_number(v) for v in lim):
+            raise ValueError(
+                f"{name} must be (low, high): finite numbers, or None for "
+                f"an end matplotlib keeps, got {lim!r}")
+        return tuple(lim)
+    return check_point(name, lim)
+
+
 def new_axes(figsize: tuple[float, float] = FIGSIZE) -> Axes:
-    """Create a figure with one ``Axes`` and return the ``Axes``."""
-    _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    """Create a figure with one ``Axes`` and return the ``Axes``.
+
+    Raises:
+        TypeError, ValueError: ``figsize`` is not two numbers > 0.
+    """
+    _, ax = plt.subplots(figsize=check_figsize(figsize),
+                         layout="constrained")
     return ax
 
 
@@ -36,7 +70,23 @@ def set_axes(
     yscale: str = "linear",
     legend: Sequence[str] | None = None,
 ) -> Axes:
-    """Set labels, limits, scales and legend of ``ax`` and return it."""
+    """Set labels, limits, scales and legend of ``ax`` and return it.
+
+    Raises:
+        TypeError: ``ax`` is not a matplotlib ``Axes``, a limit is not a
+            pair of numbers, or ``legend`` is one string.
+        ValueError: a scale not in ``SCALES``, or a limit that is not two
+            finite numbers.
+    """
+    if not isinstance(ax, Axes):
+        raise TypeError(
+            "ax must be a matplotlib Axes (from d2l.new_axes() or "
+            f"plt.subplots()), got {type(ax).__name__}")
+    for name, scale in (("xscale", xscale), ("yscale", yscale)):
+        if scale not in SCALES:
+            raise ValueError(
+                f"{name} must be one of {', '.join(SCALES)}, got {scale!r}")
+    xlim, ylim = _check_lim("xlim", xlim), _check_lim("ylim", ylim)
     if xlabel is not None:
         ax.set_xlabel(xlabel)
     if ylabel is not None:
@@ -116,6 +166,8 @@ def plot(
         raise TypeError(
             f"fmts must be a non-empty list of format strings such as "
             f"['-', 'm--'], got {fmts!r}")
+    if axes is None:
+        check_figsize(figsize)
     ax = axes if axes is not None else new_axes(figsize)
     for i, (x, y) in enumerate(zip(xs, ys)):
         ax.plot(x, y, fmts[i % len(fmts)])

@@ -71,6 +71,25 @@ class Spread:
     seeds: tuple[int, ...]
     values: tuple[float, ...]
 
+    def __post_init__(self) -> None:
+        seeds = _check_seeds(self.seeds)
+        if isinstance(self.values, (str, bytes)) or not isinstance(
+                self.values, Sequence):
+            raise TypeError(
+                f"Spread values must be a tuple of numbers, one per seed, "
+                f"got {self.values!r}")
+        if len(seeds) != len(self.values):
+            raise ValueError(
+                "Spread needs one value per seed: got "
+                f"{len(seeds)} seeds and {len(self.values)} values")
+        for v in self.values:
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise TypeError(
+                    f"Spread values must be numbers (one per seed), got "
+                    f"{v!r} in {self.values!r}")
+        object.__setattr__(self, "seeds", seeds)
+        object.__setattr__(self, "values", tuple(self.values))
+
     @property
     def median(self) -> float:
         return statistics.median(self.values)

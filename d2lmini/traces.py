@@ -82,9 +82,12 @@ class Trace:
                 "a trace needs at least one point: a list of numbers (1-D) "
                 "or of (x1, x2) pairs (2-D)"
             )
-        arr = np.array(
-            [_as_floats(p) for p in points], dtype=float, ndmin=2
-        )
+        rows = [_as_floats(p) for p in points]
+        if len({len(r) for r in rows}) != 1:
+            raise ValueError(
+                "the points of a trace must all have the same number of "
+                f"coordinates, got {sorted({len(r) for r in rows})}")
+        arr = np.array(rows, dtype=float, ndmin=2)
         if arr.ndim != 2 or len(arr) == 0:
             raise ValueError(
                 "a trace needs at least one point: a list of numbers (1-D) "
@@ -266,6 +269,12 @@ def _rising(trace: Trace, f: Any, lower: float | None
     return None
 
 
+def _check_objective_2d(f: Any) -> None:
+    if not isinstance(f, Mapping):
+        check_callable("f", f, "a function f(x1, x2) or a live-trace "
+                       'objective such as {"quadratic": [0.1, 2, 0]}')
+
+
 def _check_lower(lower: Any) -> float | None:
     if lower is None:
         return None
@@ -314,6 +323,7 @@ def show_trace(
     Introduced in ``chapters/gd.ipynb``.
     """
     lower = _check_lower(lower)
+    check_callable("f", f, "a function f(x) of the trace's points")
     trace = Trace.from_points(results)
     if trace.points.shape[1] != 1:
         raise ValueError(
@@ -384,6 +394,9 @@ def show_trace_2d(
     Introduced in ``chapters/gd.ipynb``.
     """
     lower = _check_lower(lower)
+    _check_objective_2d(f)
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a string or None, got {title!r}")
     trace = Trace.from_points(results)
     if trace.points.shape[1] != 2:
         raise ValueError(
@@ -441,6 +454,7 @@ def animate_trace_2d(
     from IPython.display import HTML
     from matplotlib.animation import FuncAnimation
 
+    interval = check_int("interval", interval, 1)  # milliseconds per frame
     trace = Trace.from_points(results)
     ax = show_trace_2d(f, trace, title=title, figsize=figsize)
     fig = ax.figure

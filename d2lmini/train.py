@@ -60,8 +60,16 @@ __all__ = [
 def linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """The linear regression model ``X @ w + b``.
 
+    Raises:
+        ValueError: ``X`` has not as many columns as ``w`` has rows.
+
     Introduced in ``chapters/minibatch-sgd.ipynb``.
     """
+    if X.shape[-1] != w.shape[0]:
+        raise ValueError(
+            f"linreg: X has {X.shape[-1]} features (shape {tuple(X.shape)}) "
+            f"but w has {w.shape[0]} rows (shape {tuple(w.shape)}); make w "
+            "with one row per feature")
     return torch.matmul(X, w) + b
 
 
@@ -70,8 +78,16 @@ def squared_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
     ``y`` is reshaped to the shape of ``y_hat``.
 
+    Raises:
+        ValueError: ``y`` and ``y_hat`` hold different numbers of values.
+
     Introduced in ``chapters/minibatch-sgd.ipynb``.
     """
+    if y.numel() != y_hat.numel():
+        raise ValueError(
+            f"squared_loss: y_hat has {y_hat.numel()} values (shape "
+            f"{tuple(y_hat.shape)}) and y {y.numel()} (shape "
+            f"{tuple(y.shape)}); give one target per prediction")
     return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
 
 

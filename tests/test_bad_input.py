@@ -174,6 +174,114 @@ CASES = [
      "test_size must be an integer"),
     ("unknown model", lambda: d2l.digits_net("resnet", 64), ValueError,
      "resnet"),
+    ("split of a float seed", lambda: d2l.split_digits(100, seed=0.5),
+     TypeError, "seed must be a whole number"),
+    ("digits lr that is not the schedule's", digits(
+        hyperparams={"lr": 1.0}, schedule=lambda t: 0.1), ValueError,
+     "the schedule's largest rate"),
+    ("digits hyperparams as pairs", digits(hyperparams=[("lr", 0.1)]),
+     TypeError, "hyperparams must be a dict"),
+    ("digits label a number", digits(label=3), TypeError,
+     "label must be a string"),
+    ("digits plot as a word", digits(plot="yes"), TypeError,
+     "plot must be True or False"),
+    # --- states of each optimizer, shapes of the model ---
+    ("adafactor states for another feature_dim", ch11(
+        trainer_fn=d2l.adafactor, hyperparams={},
+        states=d2l.init_adafactor_states(DIM + 1)), ValueError,
+     "for parameters of other shapes"),
+    ("shampoo with adam states", ch11(
+        trainer_fn=d2l.shampoo, hyperparams={"lr": 0.01},
+        states=d2l.init_adam_states(DIM)), ValueError,
+     "must be made by init_shampoo_states"),
+    ("linreg with w of the wrong size", lambda: d2l.linreg(
+        torch.zeros(3, 2), torch.zeros(5, 1), torch.zeros(1)), ValueError,
+     "X has 2 features"),
+    ("squared_loss of unequal sizes", lambda: d2l.squared_loss(
+        torch.zeros(3, 1), torch.zeros(4)), ValueError,
+     "y_hat has 3 values"),
+    # --- hyperparameters of the newer optimizers ---
+    ("lion negative beta1", lambda: d2l.check_hyperparams(
+        "lion", {"lr": 0.1, "beta1": -0.1}), ValueError,
+     "beta1 must be in [0, 1)"),
+    ("radam beta2 of 1", lambda: d2l.check_hyperparams(
+        "radam", {"lr": 0.1, "beta2": 1.0}), ValueError,
+     "beta2 must be in [0, 1)"),
+    ("adafactor positive beta2_decay", lambda: d2l.check_hyperparams(
+        "adafactor", {"beta2_decay": 0.8}), ValueError,
+     "beta2_decay must be <= 0"),
+    ("adafactor eps1 of 0", lambda: d2l.check_hyperparams(
+        "adafactor", {"eps1": 0.0}), ValueError, "eps1 must be > 0"),
+    ("muon fractional ns_steps", lambda: d2l.check_hyperparams(
+        "muon", {"lr": 0.1, "ns_steps": 2.5}), ValueError,
+     "ns_steps must be a whole number"),
+    ("muon nesterov as a word", lambda: d2l.check_hyperparams(
+        "muon", {"lr": 0.1, "nesterov": "yes"}), ValueError,
+     "nesterov must be True or False"),
+    ("shampoo eps of 0", lambda: d2l.check_hyperparams(
+        "shampoo", {"lr": 0.1, "eps": 0.0}), ValueError, "eps must be > 0"),
+    ("schedule-free negative warmup", lambda: d2l.check_hyperparams(
+        "schedule_free_adamw", {"lr": 0.1, "warmup_steps": -1}),
+     ValueError, "warmup_steps must be >= 0"),
+    ("adamw negative weight decay", lambda: d2l.check_hyperparams(
+        "adamw", {"lr": 0.1, "weight_decay": -0.01}), ValueError,
+     "weight_decay must be >= 0"),
+    ("newton_schulz of a vector", lambda: d2l.newton_schulz(torch.ones(3)),
+     ValueError, "G must be a 2-D float tensor"),
+    # --- schedules ---
+    ("step decay that grows", lambda: d2l.step_decay(0.1, 10, 2.0),
+     ValueError, "gamma must be"),
+    ("warmup longer than the run", lambda: d2l.warmup_cosine(0.1, 20, 10),
+     ValueError, "warmup must be < num_steps"),
+    ("one-cycle peak after the end", lambda: d2l.one_cycle(
+        0.1, 100, pct_start=2.0), ValueError, "pct_start must be"),
+    ("cosine floor above the rate", lambda: d2l.cosine_decay(
+        0.1, 10, min_lr=0.5), ValueError, "min_lr must be"),
+    ("schedule asked for update 0", lambda: d2l.step_decay(0.1, 10, 0.5)(0),
+     ValueError, "t must be a whole number >= 1"),
+    ("schedule spec as a word", lambda: d2l.schedule_from_spec("cosine"),
+     ValueError, "spec must be"),
+    # --- seeds ---
+    ("Spread with a value missing", lambda: d2l.Spread((0, 1), (1.0,)),
+     ValueError, "one value per seed"),
+    ("Spread of no seeds", lambda: d2l.Spread((), ()), ValueError,
+     "seeds is empty"),
+    ("Spread of words", lambda: d2l.Spread((0,), ("a",)), TypeError,
+     "Spread values must be numbers"),
+    ("over_seeds of a float seed", lambda: d2l.over_seeds(
+        lambda s: 1.0, seeds=[0.5]), TypeError, "seeds must be integers"),
+    ("tune of an empty grid", lambda: d2l.tune(lambda v, s: 1.0, []),
+     ValueError, "grid is empty"),
+    ("tune of a word", lambda: d2l.tune(lambda v, s: 1.0, "0.1"),
+     TypeError, "grid must be a list"),
+    # --- 2-D traces and plotting, more ---
+    ("trace of ragged points", lambda: d2l.Trace.from_points(
+        [(1, 2), (3,)]), ValueError, "same number of coordinates"),
+    ("show_trace of a number", lambda: d2l.show_trace([1.0, 2.0], 3),
+     TypeError, "f must be a function"),
+    ("show_trace_2d of a number", lambda: d2l.show_trace_2d(
+        3, [(1, 2), (3, 4)]), TypeError, "f must be a function"),
+    ("show_trace_2d lower as a word", lambda: d2l.show_trace_2d(
+        lambda a, b: a, [(1, 2), (3, 4)], lower="0"), TypeError,
+     "lower must be a finite number"),
+    ("show_trace_2d title a number", lambda: d2l.show_trace_2d(
+        lambda a, b: a, [(1, 2), (3, 4)], title=3), TypeError,
+     "title must be a string"),
+    ("animation of 0 ms frames", lambda: d2l.animate_trace_2d(
+        lambda a, b: a, [(1, 2), (3, 4)], interval=0), ValueError,
+     "interval must be"),
+    ("new_axes of a word", lambda: d2l.new_axes("big"), TypeError,
+     "figsize must be 2 finite numbers"),
+    ("new_axes of a negative width", lambda: d2l.new_axes((-1, 2)),
+     ValueError, "figsize must be (width, height)"),
+    ("plot with a misspelt scale", lambda: d2l.plot(
+        [1, 2], [3, 4], xscale="logg"), ValueError,
+     "xscale must be one of linear, log"),
+    ("set_axes without axes", lambda: d2l.set_axes(None, "x"), TypeError,
+     "ax must be a matplotlib Axes"),
+    ("set_axes limits of three", lambda: d2l.set_axes(
+        d2l.new_axes(), xlim=(1, 2, 3)), ValueError,
+     "xlim must be 2 finite numbers"),
 ]
 
 
