@@ -99,6 +99,10 @@ def test_newton_schulz_keeps_singular_vectors():
     s = S / torch.linalg.matrix_norm(G)
     for _ in range(5):
         s = quintic(s)
+    # 5 iterations of 6 x 9 products (reductions, CPU-ordered) against an
+    # SVD (LAPACK, CPU-dependent to ~10 u of the largest value): ~100 u on
+    # entries ~0.3; this CPU uses 7.5e-4 of 1e-12. A wrong coefficient of
+    # the quintic (3.4445, -4.7750, 2.0315) by 1e-6 fails it.
     torch.testing.assert_close(d2l.newton_schulz(G),
                                U @ torch.diag(s) @ Vh, rtol=1e-12,
                                atol=1e-12)
@@ -147,6 +151,11 @@ def test_muon_on_a_row_is_normalized_momentum():
         d2l.muon([x], states, {"lr": lr, "momentum": mu,
                                "weight_decay": 0.0, "nesterov": False})
         B = mu * B + (1 - mu) * g
+        # One update from the same x; a norm of n terms (CPU-ordered) and
+        # 5 Newton-Schulz steps on a 1 x n row: <= ~50 u of the step.
+        # This CPU uses <= 1.1e-2 of rtol 1e-12, one random ulp per update
+        # 2.2e-2 (tests/ulp_margin.py); B for the Nesterov form, or a
+        # missing p5, is off by >= 1e-2.
         torch.testing.assert_close(before - x.detach(),
                                    lr * p5 * B / B.norm(), rtol=1e-12,
                                    atol=1e-14)
