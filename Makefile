@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test test-fast setup browser benchmark stalls clean lint strip
+.PHONY: book test test-fast setup browser benchmark stalls clean lint strip lab
 
 setup: $(STAMP)
 
@@ -52,6 +52,13 @@ stalls: setup
 # Only the package's unit tests (seconds).
 test-fast: setup
 	$(BIN)/python -m pytest tests -m "not notebooks and not site" -q
+
+# The chapters in JupyterLab, for students (scripts/lab.py): copies in
+# work/ (git-ignored; an existing copy is never replaced), trusted, the
+# kernel in .venv, nothing fetched. JupyterLab's own options go in
+# LAB_ARGS, e.g. `make lab LAB_ARGS="--no-browser --port 8890"`.
+lab: setup
+	$(BIN)/python scripts/lab.py $(LAB_ARGS)
 
 benchmark: setup
 	$(BIN)/python benchmarks/airfoil_suite.py
