@@ -299,3 +299,74 @@ def test_noise_floor_by_simulation(noise):
             acc += (x ** 2).sum(axis=1).mean()
     expected = sum(floor(eta, lam, sigma) for lam in lams)
     assert acc / 200 == pytest.approx(expected, rel=0.02)
+
+
+# --- the hard example of exercise 4: coupled double wells ---
+
+def test_coupled_double_wells_keep_one_minimum_per_corner():
+    """f(x) = sum_i (x_i^2 - 1)^2 + x^T M x / 2, with M symmetric, zero
+    diagonal and ||M|| <= 0.1, keeps a local minimum near every corner
+    e in {-1, 1}^d, at a value within ||M e||^2 / (2 m) below
+    f(e) = e^T M e / 2.
+
+    Derivation: grad f(e) = M e, since 4 e_i (e_i^2 - 1) = 0. On the ball of
+    radius 0.2 around e every coordinate has |x_i| >= 0.8, so the Hessian
+    diag(12 x_i^2 - 4) + M >= (12 * 0.64 - 4 - ||M||) I = m I with
+    m = 3.68 - ||M|| > 0: f is m-strongly convex there, its minimizer over
+    the ball lies within ||M e|| / m <= 0.1 sqrt(d) / 3.58 < 0.2 of e (for
+    d = 6), so it is a local minimum of f, and its value is at least
+    f(e) - ||M e||^2 / (2 m) and at most f(e).
+    """
+    d = 6
+    rng = np.random.default_rng(0)
+    M = rng.standard_normal((d, d))
+    M = (M + M.T) / 2
+    np.fill_diagonal(M, 0.0)
+    M *= 0.1 / np.linalg.norm(M, 2)
+    m = 3.68 - np.linalg.norm(M, 2)
+
+    def f(x):
+        return ((x ** 2 - 1) ** 2).sum() + 0.5 * x @ M @ x
+
+    minima = set()
+    for e in itertools.product([-1.0, 1.0], repeat=d):
+        e = np.array(e)
+        x = e.copy()
+        # GD on the ball: curvature between m and 12 * 1.2^2 - 4 + 0.1 = 13.4,
+        # so step 0.05 < 2 / 13.4 is stable and contracts by 1 - 0.05 m
+        # = 0.82 per step: 300 steps bring the gradient to rounding level
+        for _ in range(300):
+            x = x - 0.05 * (4 * x * (x ** 2 - 1) + M @ x)
+        grad = 4 * x * (x ** 2 - 1) + M @ x
+        hess = np.diag(12 * x ** 2 - 4) + M
+        assert np.abs(grad).max() < 1e-10
+        assert np.linalg.eigvalsh(hess).min() > 0
+        assert np.linalg.norm(x - e) < 0.2
+        f_e = 0.5 * e @ M @ e
+        # the lower end: the strong-convexity bound; 1e-12 is rounding
+        assert f_e - np.linalg.norm(M @ e) ** 2 / (2 * m) - 1e-12 <= f(x)
+        assert f(x) <= f_e + 1e-12
+        minima.add(tuple(np.round(x, 8)))
+    assert len(minima) == 2 ** d  # one distinct minimum per corner
+
+
+def test_uncoupled_double_wells_are_all_global_and_tilt_is_separable():
+    """Without coupling all 2^d corners have f = 0 (all global); with a
+    tilt sum x_i / 10 the function is a sum of one-dimensional ones, so
+    its global minimum is the corner of the per-coordinate minima."""
+    d = 4
+    corners = np.array(list(itertools.product([-1.0, 1.0], repeat=d)))
+    assert np.all(((corners ** 2 - 1) ** 2).sum(axis=1) == 0)
+    grid = np.linspace(-2, 2, 400_001)
+    one = (grid ** 2 - 1) ** 2 + grid / 10
+    best_1d = grid[np.argmin(one)]
+    assert best_1d < 0  # the tilt favours the left well
+    # the d-dimensional minimum value is d times the 1-D one
+    starts = corners.copy()
+    for _ in range(2000):
+        starts -= 0.02 * (4 * starts * (starts ** 2 - 1) + 0.1)
+    values = ((starts ** 2 - 1) ** 2 + starts / 10).sum(axis=1)
+    # the grid (spacing 1e-5) misses the 1-D minimum by at most 5e-6 in x
+    # and by f'' h^2 / 8 ~ 1e-10 in value per coordinate
+    assert values.min() == pytest.approx(d * one.min(), abs=1e-8)
+    assert np.allclose(starts[np.argmin(values)], best_1d, atol=1e-4)
