@@ -20,17 +20,20 @@ output, the code cell staying as it is:
 - a check that is neither stays as it is.
 
 The page then carries the data of its own checks only, in
-``<script type="application/json" id="d2lmini-checks-data">``, and the
-generic evaluator ``d2lmini/js/checks.js`` once, as
-``_static/d2lmini-checks-HASH.js`` (HASH: the first 12 hex digits of its
-sha256, as ``scripts/book_live.py`` does): no request for data, so it
-works from ``file://``. Above the first checked exercise, a line counts
-the exercises passed in this browser; the front page (the root document)
-gets the same count for every chapter of the table of contents, in place
-of ``<div id="d2lmini-progress"></div>`` (intro.md). The counts are
-filled in, and the answers kept, by ``_static/d2lmini-exercises.js``
-(``localStorage``, key ``d2lmini:exercises``); the page only says which
-checks there are.
+``<script type="application/json" id="d2lmini-checks-data">``, and one
+script, ``_static/d2lmini-exercises-HASH.js`` (HASH: the first 12 hex
+digits of its sha256, as ``scripts/book_live.py`` does, so a browser never
+keeps a stale copy): the generic evaluator ``d2lmini/js/checks.js`` and
+the boxes' own ``scripts/book_exercises.js``, both stripped of comments
+and indentation (:func:`strip`). No request for data, so it works from
+``file://``; pages without an exercise box load neither. Under the
+Exercises heading (the heading above the first checked exercise), a line
+counts the exercises passed in this browser; the front page (the root
+document) gets the same count for every chapter of the table of contents,
+in place of ``<div id="d2lmini-progress"></div>`` (intro.md), with a
+"Reset progress" button. The counts are filled in, and the answers kept,
+by the script (``localStorage``, key ``d2lmini:exercises``); the page only
+says which checks there are.
 
 Counting. A chapter's count covers the exercises answered in the page
 only: a function cannot be checked there, so a passed code exercise
@@ -285,21 +288,51 @@ def export(names: Iterable[str]) -> dict[str, Any]:
     return out
 
 
-def _evaluator() -> str | None:
-    """The page's evaluator, d2lmini/js/checks.js, or None."""
+UI_JS = Path(__file__).with_name("book_exercises.js")
+
+
+def strip(js: str) -> str:
+    """A script without its comment lines, indentation and blank lines.
+
+    Only whole lines go that are comments (``//`` lines, and ``/* ... */``
+    blocks that start a line and end one), and the leading spaces of the
+    others; neither script has a string over several lines, so what the
+    code does cannot change (tests/test_site_exercises.py runs the
+    evaluator stripped and not, in Node, on every declared check)."""
+    out, in_block = [], False
+    for line in js.splitlines():
+        text = line.strip()
+        if in_block:
+            in_block = "*/" not in text
+            continue
+        if text.startswith("/*"):
+            in_block = "*/" not in text
+            continue
+        if not text or text.startswith("//"):
+            continue
+        out.append(text)
+    return "\n".join(out) + "\n"
+
+
+def bundle() -> str | None:
+    """The pages' script: the evaluator d2lmini/js/checks.js and the
+    boxes' script, stripped, or None without the evaluator."""
     import d2lmini
 
     path = Path(d2lmini.__file__).resolve().parent / "js" / "checks.js"
-    return path.read_text(encoding="utf-8") if path.is_file() else None
+    if not path.is_file():
+        return None
+    return (strip(path.read_text(encoding="utf-8"))
+            + strip(UI_JS.read_text(encoding="utf-8")))
 
 
 def static_name(code: str) -> str:
-    return (f"d2lmini-checks-"
+    return (f"d2lmini-exercises-"
             f"{hashlib.sha256(code.encode()).hexdigest()[:12]}.js")
 
 
-def _write_evaluator(outdir: Path) -> str | None:
-    code = _evaluator()
+def _write_bundle(outdir: Path) -> str | None:
+    code = bundle()
     if code is None:
         return None
     name = static_name(code)
@@ -364,21 +397,23 @@ def _on_page(app: Sphinx, pagename: str, templatename: str,
     if not body:
         return
     pathto = context["pathto"]
-    if pagename == app.config.root_doc and PLACEHOLDER in body:
-        context["body"] = body.replace(
-            PLACEHOLDER, progress_list(_chapters(app, pathto, export)))
+    front = pagename == app.config.root_doc and PLACEHOLDER in body
+    if not front and "d2lmini-feedback-not-yet" not in body:
         return
-    if "d2lmini-feedback-not-yet" not in body:
-        return
-    checks = find_checks(body)
-    data = export([c.name for c in checks]) if checks else {}
-    name = _write_evaluator(Path(app.outdir)) if data else None
-    if data and name is None:
-        logger.warning("d2lmini/js/checks.js is missing: the exercises of "
-                       "%s are not answerable in the page", pagename)
-        data = {}
+    name = _write_bundle(Path(app.outdir))
+    if name is None:
+        logger.warning("d2lmini/js/checks.js is missing: no exercise is "
+                       "answerable in the page %s", pagename)
     tag = (f'<script src="{pathto(f"_static/{name}", 1)}"></script>'
            if name else "")
+    if front:
+        chapters = _chapters(app, pathto,
+                             export if name else lambda names: {})
+        context["body"] = body.replace(
+            PLACEHOLDER, progress_list(chapters) + tag)
+        return
+    checks = find_checks(body)
+    data = export([c.name for c in checks]) if name else {}
     context["body"], _ = answer_boxes(body, data, tag)
 
 

@@ -15,6 +15,8 @@ import html
 import json
 import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import book_exercises as bx
@@ -151,6 +153,43 @@ def test_export_leaves_out_functions_and_unknown_names():
     assert list(data) == ["gd.lr_bound"]
     assert data["gd.lr_bound"] == d2l.checks.export(names=["gd.lr_bound"])[
         "gd.lr_bound"]
+
+
+# Typed answers for the stripped-evaluator test: numbers, fractions,
+# pairs, matrices, words, nothing readable.
+TYPED = ["0.5", "1e-3", "2/3", "-1", "0", "100", "1e4", "0.5, 0.9",
+         "1, 0; 0, 1", "[[1, -0.905], [-0.905, 1]]", "1, 2, 3", "adam",
+         "", "1/0", "\u22120.5"]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js")
+def test_stripped_evaluator_gives_the_same_verdicts(tmp_path):
+    """The page's copy of d2lmini/js/checks.js, without comments and
+    indentation, judges every declared check as the file does."""
+    from conftest import REPO
+
+    source = (REPO / "d2lmini" / "js" / "checks.js").read_text()
+    stripped = tmp_path / "checks.js"
+    stripped.write_text(bx.strip(source))
+    assert len(stripped.read_text()) < 0.9 * len(source)
+    assert not re.search(r"^\s*(//|/\*)", stripped.read_text(), re.M)
+    data = d2l.checks.export()
+    payload = json.dumps({"data": data, "cases": [
+        [n, t] for n in data for t in TYPED]})
+    runner = REPO / "tests" / "js" / "checks_run.js"
+    results = [subprocess.run(
+        ["node", str(runner), str(path)], input=payload, text=True,
+        capture_output=True, check=True).stdout
+        for path in (REPO / "d2lmini" / "js" / "checks.js", stripped)]
+    assert results[0] == results[1]
+    assert len(json.loads(results[0])["checks"]) == len(data) * len(TYPED)
+
+
+def test_bundle_is_the_evaluator_and_the_boxes_script():
+    code = bx.bundle()
+    assert "d2lmini-checks-data" in code and "d2lmini:exercises" in code
+    assert bx.static_name(code).startswith("d2lmini-exercises-")
+    assert bx.static_name(code) != bx.static_name(code + ";")
 
 
 def test_front_page_list():

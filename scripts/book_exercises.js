@@ -1,14 +1,17 @@
-/* Exercises answered in the page, and the reader's progress.
- * Jupyter Book loads every .js file of _static/ on every page. The answer
- * boxes, the counts and the reset button are written into the pages by
- * scripts/book_exercises.py; the verdicts come from
- * window.d2lmini.check(name, answer), the evaluator of d2lmini/js/checks.js
- * that the build puts into every page with an answer box. Progress is kept
- * in this browser only: localStorage["d2lmini:exercises"] holds
- * {name: answer} for every exercise passed, with the answer as typed.
+/* Exercises answered in the page, and the reader's progress: the script
+ * of the answer boxes, the counts and the reset button that
+ * scripts/book_exercises.py writes into the pages. The build joins it to
+ * the evaluator (d2lmini/js/checks.js, which sets
+ * window.d2lmini.check(name, answer)) in one _static/d2lmini-exercises-HASH.js,
+ * loaded by the pages that have a box or a count only. Progress is kept in
+ * this browser only: localStorage["d2lmini:exercises"] holds {name: answer}
+ * for every exercise passed, with the answer as typed.
  * Checked in Chromium by tests/test_site_exercises.py. */
 (function () {
   "use strict";
+  if (typeof document === "undefined") {
+    return;
+  }
 
   var KEY = "d2lmini:exercises";
 
