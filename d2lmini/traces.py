@@ -281,27 +281,43 @@ def _check_lower(lower: Any) -> float | None:
     return check_number("lower", lower)
 
 
-def _status(trace: Trace, f: Any, lower: float | None = 0.0) -> str | None:
-    """A short sentence for the plot when the run goes wrong, in the live
-    traces' words (:func:`d2lmini.live.run_status`)."""
+def _judge(trace: Trace, f: Any, lower: float | None = 0.0
+           ) -> tuple[str, bool] | None:
+    """``(sentence, bad)`` for the plot when the run is not a plain
+    descent, in the live traces' words and kinds
+    (:func:`d2lmini.live.run_status`): diverged and diverging are bad;
+    escaping (f falls below 0 and below its start, on an f with no lower
+    bound, or below the ``lower`` given, which then was none) and ending
+    uphill are not."""
     if trace.stopped_at is not None:
-        return f"diverged: blew up at step {trace.stopped_at}"
+        return f"diverged: blew up at step {trace.stopped_at}", True
     rise = _rising(trace, f, lower)
     if rise is not None:
         return (f"diverging: f rose from {_num(rise[0])} to "
-                f"{_num(rise[1])} in {len(trace) - 1} steps")
-    first, last = _values(_objective(f, lower)[0], trace.points[[0, -1]])
+                f"{_num(rise[1])} in {len(trace) - 1} steps", True)
+    value, level = _objective(f, lower)
+    vals = _values(value, trace.points)
+    first, last = float(vals[0]), float(vals[-1])
+    if level is None or vals.min() < level:  # f is not bounded by level
+        if last < first and last < 0.0:
+            fall = ("leaves the saddle" if isinstance(f, Mapping)
+                    and "saddle" in f else "f falls without bound")
+            return (f"{fall}: f fell from {_num(first)} to {_num(last)}",
+                    False)
     if last > first:
-        return f"ends uphill: f rose from {_num(first)} to {_num(last)}"
+        return (f"ends uphill: f rose from {_num(first)} to {_num(last)}",
+                False)
     return None
 
 
-def _title(ax: Axes, title: str | None, status: str | None) -> None:
-    """The title, with the status under it in red when the run goes
-    wrong."""
-    if status:
-        text = f"{title}\n{status}" if title else status
-        ax.set_title(text, color="C3", fontsize="medium")
+def _title(ax: Axes, title: str | None,
+           judged: tuple[str, bool] | None) -> None:
+    """The title, with the status of :func:`_judge` under it, in red when
+    the run went wrong (as the live traces draw a bad run)."""
+    if judged:
+        text = f"{title}\n{judged[0]}" if title else judged[0]
+        ax.set_title(text, fontsize="medium",
+                     color="C3" if judged[1] else "black")
     elif title:
         ax.set_title(title, fontsize="medium")
 
@@ -316,9 +332,10 @@ def show_trace(
 ) -> Axes:
     """Draw a 1-D trace ``x_0, x_1, ...`` on the graph of ``f``.
 
-    The frame covers the whole trace; a run that blows up, diverges
+    The frame covers the whole trace; a run that blows up or diverges
     (:meth:`Trace.diverges`, with ``lower`` a lower bound of ``f``, or
-    ``None`` if it has none) or ends uphill is labelled in red.
+    ``None`` if it has none) is labelled in red, one that escapes or ends
+    uphill in black.
 
     Introduced in ``chapters/gd.ipynb``.
     """
@@ -335,7 +352,7 @@ def show_trace(
     ax = ax if ax is not None else new_axes(figsize)
     ax.plot(grid, _values(f, grid[:, None]), "-")
     ax.plot(xs, _values(f, trace.points), "-o", color="C1", ms=4)
-    _title(ax, None, _status(trace, f, lower))
+    _title(ax, None, _judge(trace, f, lower))
     return set_axes(ax, "x", "f(x)")
 
 
@@ -377,9 +394,10 @@ def show_trace_2d(
 
     The frame follows the trace (up to six times the starting distance from
     the origin). A run that leaves it keeps its part inside the frame and
-    an arrow shows where it leaves. A run that blows up, diverges (as in
-    the live traces, :meth:`Trace.diverges`) or ends uphill says so in red
-    under the title.
+    an arrow shows where it leaves. Under the title, a second line says,
+    in the live traces' words, when a run blew up or diverges
+    (:meth:`Trace.diverges`; in red), escapes on an f with no lower bound,
+    or ends uphill.
 
     Args:
         f: objective ``f(x1, x2)``, called on tensors of a grid, or a
@@ -410,7 +428,7 @@ def show_trace_2d(
     ax.plot(shown[:, 0], shown[:, 1], "-o", color="#ff7f0e", ms=3.5)
     if cut < len(trace.points):
         _arrow_out(ax, shown[-1], trace.points[cut], xlim, ylim)
-    _title(ax, title, _status(trace, f, lower))
+    _title(ax, title, _judge(trace, f, lower))
     ax.set_xlim(xlim)
     ax.set_ylim(ylim)
     return set_axes(ax, "x1", "x2")
@@ -517,8 +535,8 @@ def trace_grid_2d(
 
     The static stand-in for the sliders of :func:`explore_2d` on the
     website. Example: ``trace_grid_2d(f, make_gd, eta=[0.1, 0.3, 0.5])``.
-    Each panel is titled with its values, and says in red when its run
-    goes wrong (:func:`show_trace_2d`, with ``lower``).
+    Each panel is titled with its values, and a second line says what
+    went wrong with its run (:func:`show_trace_2d`, with ``lower``).
 
     Returns:
         The array of ``Axes``.

@@ -872,3 +872,23 @@ def test_no_lower_bound_means_only_a_blow_up_diverges():
     ax = d2l.show_trace_2d(saddle, trace, lower=None, title="t")
     assert ax.get_title().startswith("t\nends uphill")
     plt.close(ax.figure)
+
+
+def test_a_run_leaving_a_saddle_escapes_in_black():
+    """f = x1^2 - x2^2 has no lower bound: a run whose f falls below 0 and
+    below its start escapes (the live traces' "escapes", not bad)."""
+    spec = {"saddle": []}
+    value, grad = d2l.objective_2d(spec)
+    trace = d2l.train_2d(d2l.trainer_2d(d2l.sgd, d2l.init_sgd_states, grad,
+                                        lr=0.1), steps=30, x0=(-2.0, 0.01))
+    assert not trace.diverges(spec) and not trace.diverges(value)
+    ax = d2l.show_trace_2d(spec, trace, title="GD")
+    live = d2l.run_status(trace, spec, ax.get_xlim(), ax.get_ylim())
+    assert live["kind"] == "escapes" and not live["bad"]
+    assert ax.get_title() == "GD\n" + live["text"]
+    assert ax.title.get_color() == "black"
+    # A plain function with the default lower = 0, which f goes below: the
+    # same kind, in general words.
+    ax = d2l.show_trace_2d(value, trace, title="GD")
+    assert ax.get_title().startswith("GD\nf falls without bound: f fell")
+    plt.close("all")
