@@ -1,11 +1,12 @@
 /* Exercises answered in the page, and the reader's progress: the script
  * of the answer boxes, the counts and the reset button that
- * scripts/book_exercises.py writes into the pages. The build joins it to
- * the evaluator (d2lmini/js/checks.js, which sets
- * window.d2lmini.check(name, answer)) in one _static/d2lmini-exercises-HASH.js,
- * loaded by the pages that have a box or a count only. Progress is kept in
- * this browser only: localStorage["d2lmini:exercises"] holds {name: answer}
- * for every exercise passed, with the answer as typed.
+ * scripts/book_exercises.py writes into the pages. The
+ * build writes it, stripped, as _static/d2lmini-exercises-HASH.js, into
+ * the pages that have a box or a count only; the evaluator
+ * (d2lmini/js/checks.js) comes when a box is first used. Progress is kept
+ * in this browser only: localStorage["d2lmini:exercises"] holds
+ * {name: {answer, message}} for every exercise passed, the answer as
+ * typed.
  * Checked in Chromium by tests/test_site_exercises.py. */
 (function () {
   "use strict";
@@ -106,14 +107,51 @@
     region.textContent = text;
   }
 
-  function judge(name, text) {
+  /* -- the evaluator, loaded when a box is first used ------------------ */
+
+  /* d2lmini/js/checks.js sets window.d2lmini.check(name, answer). It is
+   * loaded when a box is first focused or submitted, not with the page:
+   * a visit that answers nothing does not load it. Its address is the
+   * data-evaluator attribute of this script's tag. */
+  var SCRIPT = document.currentScript;
+  var EVALUATOR = SCRIPT && SCRIPT.getAttribute("data-evaluator");
+  var loading = null;
+
+  function ours() {
     var api = window.d2lmini;
-    if (!api || typeof api.check !== "function") {
-      return null;
+    return api && typeof api.check === "function" ? api : null;
+  }
+
+  function evaluator() {
+    if (!loading) {
+      loading = new Promise(function (resolve, reject) {
+        if (ours()) {
+          resolve(ours());
+          return;
+        }
+        if (!EVALUATOR) {
+          reject(new Error("no evaluator on this page"));
+          return;
+        }
+        var tag = document.createElement("script");
+        tag.src = EVALUATOR;
+        tag.onload = function () {
+          if (ours()) {
+            resolve(ours());
+          } else {
+            reject(new Error("the evaluator set no check"));
+          }
+        };
+        tag.onerror = function () {
+          reject(new Error("the evaluator did not load"));
+        };
+        document.head.appendChild(tag);
+      });
+      loading.catch(function () {
+        loading = null;  /* a later use tries again */
+      });
     }
-    /* The evaluator reads typed text as d2l.check reads a string: 0.5,
-     * 1e-3, 2/3, 0.5, 0.9 (a pair), 1, 0; 0, 1 (a matrix). */
-    return api.check(name, text);
+    return loading;
   }
 
   /* -- an answer box --------------------------------------------------- */
@@ -122,6 +160,11 @@
     var name = form.getAttribute("data-check");
     var input = form.querySelector("input");
     var region = form.querySelector(".d2lmini-verdict");
+    form.addEventListener("focusin", function () {
+      evaluator().catch(function () {
+        /* said at the next submit */
+      });
+    });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var text = input.value.trim();
@@ -130,37 +173,34 @@
         input.focus();
         return;
       }
-      var result = judge(name, text);
-      if (!result) {
-        say(region, "The checker of this page did not load; reload the " +
-          "page, or run the cell in a notebook.");
-        return;
-      }
       /* Emptied first, so that the same verdict twice is announced twice. */
       region.textContent = "";
-      window.setTimeout(function () {
-        show(region, result);
-      }, 30);
-      if (result.passed) {
-        var saved = load();
-        saved[name] = text;
-        save(saved);
-        updateCounts();
-      }
+      evaluator().then(function (api) {
+        /* The evaluator reads typed text as d2l.check reads a string:
+         * 0.5, 1e-3, 2/3, 0.5, 0.9 (a pair), 1, 0; 0, 1 (a matrix). */
+        var result = api.check(name, text);
+        window.setTimeout(function () {
+          show(region, result);
+        }, 30);
+        if (result.passed) {
+          var saved = load();
+          saved[name] = {answer: text, message: result.message};
+          save(saved);
+          updateCounts();
+        }
+      }, function () {
+        say(region, "The checker of this page did not load; reload the " +
+          "page, or run the cell in a notebook.");
+      });
     });
-    /* An exercise passed on an earlier visit: its answer, judged again. */
+    /* An exercise passed on an earlier visit: its answer and verdict. */
     var saved = load();
     if (Object.prototype.hasOwnProperty.call(saved, name)) {
-      input.value = String(saved[name]);
-      var result = judge(name, input.value);
-      if (result && result.passed) {
-        show(region, result, "(passed on an earlier visit; saved in " +
-          "this browser)");
-      } else if (result) {
-        /* The check changed since: the answer no longer passes. */
-        delete saved[name];
-        save(saved);
-      }
+      var entry = saved[name] || {};
+      input.value = String(typeof entry === "string" ? entry :
+        entry.answer || "");
+      show(region, {passed: true, message: String(entry.message || "")},
+        "(passed on an earlier visit; saved in this browser)");
     }
   }
 

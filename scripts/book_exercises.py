@@ -20,20 +20,23 @@ output, the code cell staying as it is:
 - a check that is neither stays as it is.
 
 The page then carries the data of its own checks only, in
-``<script type="application/json" id="d2lmini-checks-data">``, and one
-script, ``_static/d2lmini-exercises-HASH.js`` (HASH: the first 12 hex
-digits of its sha256, as ``scripts/book_live.py`` does, so a browser never
-keeps a stale copy): the generic evaluator ``d2lmini/js/checks.js`` and
-the boxes' own ``scripts/book_exercises.js``, both stripped of comments
-and indentation (:func:`strip`). No request for data, so it works from
-``file://``; pages without an exercise box load neither. Under the
-Exercises heading (the heading above the first checked exercise), a line
-counts the exercises passed in this browser; the front page (the root
-document) gets the same count for every chapter of the table of contents,
-in place of ``<div id="d2lmini-progress"></div>`` (intro.md), with a
-"Reset progress" button. The counts are filled in, and the answers kept,
-by the script (``localStorage``, key ``d2lmini:exercises``); the page only
-says which checks there are.
+``<script type="application/json" id="d2lmini-checks-data">``, and the
+boxes' script ``scripts/book_exercises.js`` as
+``_static/d2lmini-exercises-HASH.js`` (HASH: the first 12 hex digits of
+its sha256, as ``scripts/book_live.py`` does, so a browser never keeps a
+stale copy; 4 kB). The generic evaluator ``d2lmini/js/checks.js`` (16 kB)
+is written as ``_static/d2lmini-checks-HASH.js`` and loaded by that script
+when a box is first focused or submitted, so that a visit that answers
+nothing does not load it; both are stripped of comments and indentation
+(:func:`strip`). No request for data, so it all works from ``file://``;
+pages without an exercise box load neither. Under the Exercises heading
+(the heading above the first checked exercise), a line counts the
+exercises passed in this browser; the front page (the root document) gets
+the same count for every chapter of the table of contents, in place of
+``<div id="d2lmini-progress"></div>`` (intro.md), with a "Reset progress"
+button. The counts are filled in, and the answers kept, by the script
+(``localStorage``, key ``d2lmini:exercises``); the page only says which
+checks there are.
 
 Counting. A chapter's count covers the exercises answered in the page
 only: a function cannot be checked there, so a passed code exercise
@@ -314,33 +317,43 @@ def strip(js: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def bundle() -> str | None:
-    """The pages' script: the evaluator d2lmini/js/checks.js and the
-    boxes' script, stripped, or None without the evaluator."""
+def scripts() -> tuple[str, str] | None:
+    """The pages' two scripts, stripped: the boxes' script and the
+    evaluator d2lmini/js/checks.js (None without the evaluator)."""
     import d2lmini
 
     path = Path(d2lmini.__file__).resolve().parent / "js" / "checks.js"
     if not path.is_file():
         return None
-    return (strip(path.read_text(encoding="utf-8"))
-            + strip(UI_JS.read_text(encoding="utf-8")))
+    return (strip(UI_JS.read_text(encoding="utf-8")),
+            strip(path.read_text(encoding="utf-8")))
 
 
-def static_name(code: str) -> str:
-    return (f"d2lmini-exercises-"
+def static_name(kind: str, code: str) -> str:
+    return (f"d2lmini-{kind}-"
             f"{hashlib.sha256(code.encode()).hexdigest()[:12]}.js")
 
 
-def _write_bundle(outdir: Path) -> str | None:
-    code = bundle()
-    if code is None:
+def _write_scripts(outdir: Path) -> tuple[str, str] | None:
+    """Writes the two scripts into ``outdir/_static``; their names."""
+    codes = scripts()
+    if codes is None:
         return None
-    name = static_name(code)
-    path = outdir / "_static" / name
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(code, encoding="utf-8")
-    return name
+    names = []
+    for kind, code in zip(("exercises", "checks"), codes, strict=True):
+        name = static_name(kind, code)
+        path = outdir / "_static" / name
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(code, encoding="utf-8")
+        names.append(name)
+    return names[0], names[1]
+
+
+def script_tag(src: str, evaluator: str) -> str:
+    """The boxes' script, with the evaluator's address for it to load."""
+    return (f'<script src="{html.escape(src, quote=True)}" data-evaluator='
+            f'"{html.escape(evaluator, quote=True)}"></script>')
 
 
 def _raw_html(app: Sphinx, docname: str) -> str:
@@ -400,20 +413,20 @@ def _on_page(app: Sphinx, pagename: str, templatename: str,
     front = pagename == app.config.root_doc and PLACEHOLDER in body
     if not front and "d2lmini-feedback-not-yet" not in body:
         return
-    name = _write_bundle(Path(app.outdir))
-    if name is None:
+    names = _write_scripts(Path(app.outdir))
+    if names is None:
         logger.warning("d2lmini/js/checks.js is missing: no exercise is "
                        "answerable in the page %s", pagename)
-    tag = (f'<script src="{pathto(f"_static/{name}", 1)}"></script>'
-           if name else "")
+    tag = (script_tag(pathto(f"_static/{names[0]}", 1),
+                      pathto(f"_static/{names[1]}", 1)) if names else "")
     if front:
         chapters = _chapters(app, pathto,
-                             export if name else lambda names: {})
+                             export if names else lambda _: {})
         context["body"] = body.replace(
             PLACEHOLDER, progress_list(chapters) + tag)
         return
     checks = find_checks(body)
-    data = export([c.name for c in checks]) if name else {}
+    data = export([c.name for c in checks]) if names else {}
     context["body"], _ = answer_boxes(body, data, tag)
 
 

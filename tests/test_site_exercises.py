@@ -185,11 +185,18 @@ def test_stripped_evaluator_gives_the_same_verdicts(tmp_path):
     assert len(json.loads(results[0])["checks"]) == len(data) * len(TYPED)
 
 
-def test_bundle_is_the_evaluator_and_the_boxes_script():
-    code = bx.bundle()
-    assert "d2lmini-checks-data" in code and "d2lmini:exercises" in code
-    assert bx.static_name(code).startswith("d2lmini-exercises-")
-    assert bx.static_name(code) != bx.static_name(code + ";")
+def test_the_two_scripts():
+    """The boxes' script and the evaluator, each stripped, each named by
+    its own hash."""
+    ui, evaluator = bx.scripts()
+    assert "d2lmini:exercises" in ui and "data-evaluator" in ui
+    assert "d2lmini-checks-data" in evaluator
+    assert bx.static_name("checks", evaluator).startswith("d2lmini-checks-")
+    assert bx.static_name("checks", evaluator) != bx.static_name(
+        "checks", evaluator + ";")
+    tag = bx.script_tag("../_static/a.js", "../_static/b.js")
+    assert tag == ('<script src="../_static/a.js" data-evaluator='
+                   '"../_static/b.js"></script>')
 
 
 def test_front_page_list():
@@ -313,6 +320,13 @@ def _box(page, name):
     return box
 
 
+def _use_a_box(page):
+    """Focus the first box, which loads the evaluator; wait for it."""
+    page.locator("form.d2lmini-answer input").first.focus()
+    page.wait_for_function("window.d2lmini && "
+                           "typeof window.d2lmini.check === 'function'")
+
+
 def _verdict(box):
     return box.locator(".d2lmini-verdict")
 
@@ -413,6 +427,7 @@ def test_page_verdicts_equal_python(page, server):
     notebook cell would hold; every box's check has answers here, a right
     one among them."""
     page.goto(f"{server}/{CHAPTER}.html", wait_until="load")
+    _use_a_box(page)
     data = json.loads(page.locator("#d2lmini-checks-data").text_content())
     boxes = page.locator("form.d2lmini-answer").evaluate_all(
         "forms => forms.map(f => f.dataset.check)")
@@ -530,3 +545,29 @@ def test_works_from_file_urls(browser, html_dir):
     finally:
         context.close()
     assert not errors, errors
+
+
+@pytest.mark.site
+@pytest.mark.xdist_group("site")
+def test_evaluator_loads_when_a_box_is_used(page, server):
+    """A visit that answers nothing loads the boxes' script only; the
+    first focus on a box loads the evaluator, once."""
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(f"{server}/{CHAPTER}.html", wait_until="load")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_timeout(500)
+
+    def ours(kind):
+        return [u for u in requested if f"/_static/d2lmini-{kind}-" in u]
+
+    assert len(ours("exercises")) == 1 and not ours("checks"), requested
+    _use_a_box(page)
+    page.locator("form.d2lmini-answer input").nth(1).focus()
+    name, _, rights = FLOW
+    box = _box(page, name)
+    box.locator("input").fill(rights[0])
+    box.locator("input").press("Enter")
+    _wait_verdict(page, box, "Passed")
+    assert len(ours("checks")) == 1, requested
+    assert not page.errors, page.errors
