@@ -29,14 +29,14 @@ is written as ``_static/d2lmini-checks-HASH.js`` and loaded by that script
 when a box is first focused or submitted, so that a visit that answers
 nothing does not load it; both are stripped of comments and indentation
 (:func:`strip`). No request for data, so it all works from ``file://``;
-pages without an exercise box load neither. Under the Exercises heading
-(the heading above the first checked exercise), a line counts the
-exercises passed in this browser; the front page (the root document) gets
-the same count for every chapter of the table of contents, in place of
-``<div id="d2lmini-progress"></div>`` (intro.md), with a "Reset progress"
-button. The counts are filled in, and the answers kept, by the script
-(``localStorage``, key ``d2lmini:exercises``); the page only says which
-checks there are.
+pages without an exercise box load neither. Before the first exercise of
+the Exercises section (the section of the first checked exercise), a line
+counts the exercises passed in this browser; the front page (the root
+document) gets the same count for every chapter of the table of contents,
+in place of ``<div id="d2lmini-progress"></div>`` (intro.md), with a
+"Reset progress" button. The counts are filled in, and the answers kept,
+by the script (``localStorage``, key ``d2lmini:exercises``); the page
+only says which checks there are.
 
 Counting. A chapter's count covers the exercises answered in the page
 only: a function cannot be checked there, so a passed code exercise
@@ -220,18 +220,17 @@ def answer_boxes(body: str, data: Mapping[str, Any],
         return body, []
     pieces.append(body[last:])
     out = "".join(pieces)
-    # The count goes under the heading of the section of the first
-    # checked exercise (its Exercises heading).
+    # The count goes into the section of the first checked exercise (its
+    # Exercises section), before the section's first exercise: under the
+    # heading and the words that open the section.
     exercise = [m.start() for m in EXERCISE.finditer(out, 0, changed_at)]
     anchor = exercise[-1] if exercise else changed_at
     head = out.rfind(H2_END, 0, anchor)
-    line = progress_line(answerable, code) if answerable else ""
     if head >= 0:
-        at = head + len(H2_END)
-        out = out[:at] + "\n" + line + out[at:]
-    else:
-        out = out[:anchor] + line + out[anchor:]
-    return out, answerable
+        first = EXERCISE.search(out, head, anchor + 1)
+        anchor = first.start() if first else anchor
+    line = progress_line(answerable, code) + "\n" if answerable else ""
+    return out[:anchor] + line + out[anchor:], answerable
 
 
 def progress_list(chapters: Iterable[tuple[str, str, list[str], int]]

@@ -100,12 +100,25 @@ def test_box_replaces_the_verdict():
     assert found and found.start() < out.index(SCRIPT) < out.index("<form")
     assert json.loads(found.group(1)) == {
         "gd.lr_bound": data["gd.lr_bound"], "gd.best_eta": data["gd.best_eta"]}
-    # The count, right under the Exercises heading.
+    # The count, under the Exercises heading, before the first exercise.
     count = re.search(r'</h2>\n<p class="d2lmini-progress" '
-                      r'data-checks="([^"]*)">(.*?)</p>', out)
+                      r'data-checks="([^"]*)">(.*?)</p>\n<div class="exercise',
+                      out)
     assert count, out[:600]
     assert json.loads(html.unescape(count.group(1))) == answerable
     assert "0</span> of 2 exercises answered in the page" in count.group(2)
+
+
+def test_count_follows_the_opening_words():
+    """The count goes before the section's first exercise, after the
+    words that open the Exercises section, even when that exercise has no
+    check."""
+    body = _page("<p>no check here</p>", _unanswered("gd.lr_bound"))
+    body = body.replace("</h2>\n", "</h2>\n<p>How to answer.</p>\n", 1)
+    out, _ = bx.answer_boxes(body, {"gd.lr_bound": {}}, SCRIPT)
+    assert re.search(r'</h2>\n<p>How to answer.</p>\n<p class="d2lmini-'
+                     r'progress"[^>]*>.*?</p>\n<div class="exercise '
+                     r'admonition" id="ex-1">', out)
 
 
 def test_function_check_gets_a_note_and_unknown_stays():
