@@ -21,6 +21,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from conftest import EXECUTIONS, RUN_ID, _locked
 
 import d2lmini as d2l
 from d2lmini import checks
@@ -41,18 +42,30 @@ def _node(payload: dict) -> dict:
 
 
 @pytest.fixture(scope="module")
-def recorded(tmp_path_factory) -> list[list]:
-    """Every (name, answer) of the check tests a page could receive."""
-    path = tmp_path_factory.mktemp("record") / "cases.json"
-    files = sorted(str(p) for p in (REPO / "tests").glob("test_checks_*.py")
-                   if p.name != Path(__file__).name)
-    env = dict(os.environ, D2LMINI_RECORD_CHECKS=str(path))
-    env.pop("PYTEST_XDIST_WORKER", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-o", "addopts=", "-p", "no:xdist",
-         "-p", "no:cacheprovider", "-q", *files],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+def recorded() -> list[list]:
+    """Every (name, answer) of the check tests a page could receive.
+
+    Recorded once per test run (under a lock shared by the pytest-xdist
+    workers of the run, test-output/executions/RUN_ID/), by a subprocess
+    that runs the check tests themselves: nothing depends on which tests
+    ran before in this process."""
+    path = EXECUTIONS / RUN_ID / "check-cases.json"
+    with _locked("check-cases"):
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            files = sorted(str(p) for p in (REPO / "tests").glob(
+                "test_checks_*.py") if p.name != Path(__file__).name)
+            partial = path.with_suffix(".partial")
+            env = dict(os.environ, D2LMINI_RECORD_CHECKS=str(partial))
+            env.pop("PYTEST_XDIST_WORKER", None)
+            proc = subprocess.run(
+                [sys.executable, "-m", "pytest", "-o", "addopts=", "-p",
+                 "no:xdist", "-p", "no:cacheprovider", "-q", *files],
+                cwd=REPO, env=env, capture_output=True, text=True,
+                timeout=600)
+            assert proc.returncode == 0, (proc.stdout[-3000:]
+                                          + proc.stderr[-3000:])
+            partial.replace(path)
     return json.loads(path.read_text(encoding="utf-8"))
 
 
