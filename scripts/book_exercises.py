@@ -429,7 +429,20 @@ def _on_page(app: Sphinx, pagename: str, templatename: str,
     context["body"], _ = answer_boxes(body, data, tag)
 
 
+def _on_config_inited(app: Sphinx, config: Any) -> None:
+    # A change of this extension or of the boxes' script writes every page
+    # again (rebuild "html"); a change of d2lmini (the checks, their data,
+    # the evaluator) already makes Sphinx read every page again
+    # (book_execution's d2lmini_fingerprint).
+    digest = hashlib.sha256()
+    for path in (Path(__file__), UI_JS):
+        digest.update(path.read_bytes())
+    config.d2lmini_exercises_version = digest.hexdigest()[:12]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("d2lmini_exercises_version", "", "html")
+    app.connect("config-inited", _on_config_inited)
     app.connect("html-page-context", _on_page)
     return {"parallel_read_safe": True, "parallel_write_safe": True,
             "version": "1"}
