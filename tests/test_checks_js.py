@@ -358,6 +358,8 @@ def test_made_up_rules_agree():
     assert _spec.evaluate(data["x.keyed"], {"b": 5})[1:] == (
         "the key 'a' is missing", "a's hint")
     assert _spec.evaluate(data["x.keyed"], [[-2.0, 3.0]])[1] == "right: 3.00"
+    assert _spec.evaluate(data["x.keyed"], {"a": "x", "b": 1})[1:] == (
+        "a should be a number, got 'x'", "a's hint")
 
 
 @needs_node

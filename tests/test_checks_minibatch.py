@@ -103,5 +103,7 @@ def test_genie_plausible_wrong_answers():
     # Forgetting the finite-population factor.
     fb = check("minibatch.genie", {**GENIE_RIGHT, "variance_ratio": 1.0})
     assert not fb.passed and "(n - b) / (n - 1)" in fb.hint
+    fb = check("minibatch.genie", {**GENIE_RIGHT, "variance_ratio": "1.04?"})
+    assert not fb.passed and "variance_ratio should be a number" in fb.message
     assert not check("minibatch.genie", 30).passed
     assert not check("minibatch.genie", {"updates_per_epoch": 30}).passed

@@ -41,7 +41,8 @@ The spec, field by field (:func:`declare` builds it):
 ``keys`` (optional)
     ``[[key, hint], ...]``, one per entry of the shape: a dict (a JS
     object) answer is read as its values at these keys, in order; a
-    missing key gets "the key 'KEY' is missing" with its hint.
+    missing key gets "the key 'KEY' is missing" with its hint, a value
+    that is not a finite number "KEY should be a number, got ...".
 
 Messages are templates: ``{{answer}}`` is the answer as given (a text in
 quotes, numbers to six significant digits); ``{{EXPR}}`` or
@@ -847,6 +848,11 @@ def evaluate(spec: dict[str, Any], answer: Any) -> tuple[bool, str, str]:
         for key, hint in spec["keys"]:
             if key not in answer:
                 return False, f"the key {key!r} is missing", hint
+            seen = read(answer[key])
+            if not (seen["kind"] == "numbers" and seen["finite"]
+                    and seen["shape"] == []):
+                return (False, f"{key} should be a number, got "
+                        f"{seen['described']}", hint)
         answer = [answer[key] for key, _ in spec["keys"]]
     seen = read(answer)
     if spec.get("flat") and seen["kind"] == "numbers" and seen["shape"]:

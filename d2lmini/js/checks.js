@@ -563,6 +563,12 @@
         if (!Object.prototype.hasOwnProperty.call(answer, key)) {
           return [false, "the key " + pyReprStr(key) + " is missing", hint];
         }
+        const seen = read(answer[key]);
+        if (!(seen.kind === "numbers" && seen.finite && seen.shape &&
+              seen.shape.length === 0)) {
+          return [false, key + " should be a number, got " + seen.described,
+            hint];
+        }
       }
       answer = spec.keys.map(([key]) => answer[key]);
     }
