@@ -54,7 +54,9 @@ pytestmark = [pytest.mark.site]
 CHAPTER = "gd"  # a live trace and a numeric check; runs in seconds
 KEPT = "momentum"  # a chapter whose copy the student already has
 START_TIMEOUT = 60  # s, for the server to write its runtime file
-LOG = OUTPUT / "lab-server.log"
+# One log per pytest-xdist worker (each starts its own server).
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+LOG = OUTPUT / f"lab-server-{WORKER}.log"
 SHOTS = OUTPUT / "screenshots"
 # In the notebook on show (not one in a tab behind it).
 NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
