@@ -21,7 +21,7 @@ from pathlib import Path
 
 import book_exercises as bx
 import pytest
-from conftest import OUTPUT, local_server
+from conftest import CHAPTERS, OUTPUT, local_server
 
 import d2lmini as d2l
 
@@ -583,4 +583,37 @@ def test_evaluator_loads_when_a_box_is_used(page, server):
     box.locator("input").press("Enter")
     _wait_verdict(page, box, "Passed")
     assert len(ours("checks")) == 1, requested
+    assert not page.errors, page.errors
+
+
+@pytest.mark.site
+@pytest.mark.xdist_group("site")
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_chapter_answers_in_the_page(page, server, html_dir, chapter):
+    """On every chapter: no unanswered cell left with its yellow box (a
+    check is answered in the page or is a function's, with its note); the
+    page's data are d2lmini.checks.export's for its boxes; and the page
+    judges the typed answers of TYPED as d2l.check does."""
+    if not (html_dir / f"{chapter}.html").is_file():
+        pytest.skip(f"{chapter} is not in this build")
+    page.goto(f"{server}/{chapter}.html", wait_until="load")
+    assert not page.locator(".d2lmini-feedback-not-yet").count(), (
+        f"{chapter}: an exercise cell is left unanswered, neither declared "
+        "as data nor a function's check")
+    boxes = page.locator("form.d2lmini-answer").evaluate_all(
+        "forms => forms.map(f => f.dataset.check)")
+    if not boxes:
+        assert not page.locator("#d2lmini-checks-data").count()
+        return
+    data = json.loads(page.locator("#d2lmini-checks-data").text_content())
+    assert data == bx.export(boxes), f"{chapter}: the page's data are stale"
+    _use_a_box(page)
+    cases = [(n, t) for n in boxes for t in TYPED]
+    got = page.evaluate(
+        "cases => cases.map(([name, text]) => window.d2lmini.check(name, "
+        "text))", cases)
+    for (name, text), result in zip(cases, got, strict=True):
+        fb = d2l.check(name, text)
+        assert (result["passed"], result["message"], result["hint"]) == (
+            fb.passed, fb.message, fb.hint), (chapter, name, text)
     assert not page.errors, page.errors
