@@ -13,8 +13,10 @@ import d2lmini as d2l
 # --- gd.lr_bound: 2 / lambda with lambda = 4 ---
 
 def test_lr_bound(not_yet):
-    not_yet("gd.lr_bound", 1.0)  # 2 / lambda with lambda = 2 (f = x^2)
-    not_yet("gd.lr_bound", 0.25)  # the one-step rate 1 / lambda
+    # 2 / lambda with lambda = 2 (f = x^2)
+    not_yet("gd.lr_bound", 1.0, "second derivative")
+    not_yet("gd.lr_bound", 0.25, "one step")  # the one-step rate 1 / lambda
+    not_yet("gd.lr_bound", 0.7, "not right yet")
     assert d2l.check("gd.lr_bound", 2 / 4).passed
     assert d2l.check("gd.lr_bound", np.float32(0.5)).passed
     assert d2l.check("gd.lr_bound", "0.5").passed

@@ -31,7 +31,7 @@ In ``d2lmini/checks/CHAPTER.py``, at module level::
         hint="write one step as ...",        # fall-through hint
         cases=[
             mistake(close(1.0, atol=0.0),    # a recognized mistake
-                    "1 is 2 / lambda for f = x**2, not 2 x**2",
+                    "1 = 2 / lambda for f = x**2, ...",
                     "its own hint (or None: the hint above)"),
             right(close(0.5)),               # the expected value
         ],

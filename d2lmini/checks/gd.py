@@ -30,8 +30,20 @@ declare(
     what="the bound on eta",
     hint="write one step as x <- (1 - eta * lambda) x and ask when "
          "|1 - eta * lambda| < 1",
-    # largest learning rate for f(x) = 2 x**2 (lambda = 4): 2 / lambda
-    cases=[right(close(0.5))],
+    # largest learning rate for f(x) = 2 x**2 (lambda = 4): 2 / lambda;
+    # the two mistakes within the same rtol 1e-3
+    cases=[
+        mistake(close(1.0, atol=0.0),
+                "1 = 2 / lambda for f = x**2, whose second derivative is 2; "
+                "this f is 2 x**2",
+                "the second derivative of 2 x**2 is lambda = 4"),
+        mistake(close(0.25, atol=0.0),
+                "0.25 = 1 / lambda reaches the minimum in one step, but it "
+                "is not the largest rate that converges",
+                "the iteration still converges while |1 - eta * lambda| < "
+                "1: how large can eta get?"),
+        right(close(0.5)),
+    ],
 )
 
 
