@@ -136,6 +136,8 @@ def objective_2d(
     Returns:
         ``(f, f_grad)``: ``f(x1, x2)`` works on numbers and on tensors (for
         :func:`d2lmini.show_trace_2d`), ``f_grad(x1, x2) -> (g1, g2)``.
+        ``f.spec`` is the spec, so a static trace plot of ``f`` judges a
+        run by the spec's :func:`lower_bound`, as the live traces do.
 
     Example:
         >>> f, f_grad = objective_2d({"quadratic": [0.1, 2.0, 0.0]})
@@ -182,5 +184,6 @@ def objective_2d(
             return 4 * x1 * u + 2 * w, 2 * u + 4 * x2 * w
 
     value.__name__ = value.__qualname__ = f"f_{name}"
+    value.spec = {name: list(p)}  # type: ignore[attr-defined]
     grad.__name__ = grad.__qualname__ = f"f_grad_{name}"
     return value, grad

@@ -109,7 +109,8 @@ class Trace:
         """The last point of the run."""
         return self[-1]
 
-    def diverges(self, f: Any = None, lower: float | None = 0.0) -> bool:
+    def diverges(self, f: Any = None,
+                 lower: float | str | None = "auto") -> bool:
         """Whether the run diverges, as the live traces say it
         (:func:`d2lmini.live.run_status`).
 
@@ -122,14 +123,17 @@ class Trace:
 
         Args:
             f: the objective, a function ``f(x1, x2)`` (or ``f(x)``) or a
-                live-trace objective such as ``{"quadratic": [0.1, 2, 0]}``
-                (whose own :func:`d2lmini.lower_bound` is used); by default
-                the squared distance from the origin ``|x|^2``, where the
-                book's quadratics have their minimum.
-            lower: a lower bound of ``f`` (its infimum; 0 for the book's
-                sums of squares); ``None`` when f is not bounded below,
-                and then only a blow-up counts. If the run goes below it,
-                it was no bound of this f, and only a blow-up counts.
+                live-trace objective such as ``{"quadratic": [0.1, 2, 0]}``;
+                by default the squared distance from the origin ``|x|^2``,
+                where the book's quadratics have their minimum.
+            lower: a lower bound of ``f`` (its infimum); ``None`` when f is
+                not bounded below, and then only a blow-up counts.
+                ``"auto"`` (the default): a live-trace objective, or a
+                function :func:`d2lmini.objective_2d` made from one, brings
+                its own (:func:`d2lmini.lower_bound`); any other function is
+                taken to be bounded by 0, as the book's sums of squares
+                are. If the run goes below the bound, it was none for this
+                f, and only a blow-up counts.
         """
         lower = _check_lower(lower)
         if self.stopped_at is not None:
@@ -239,20 +243,25 @@ def _num(v: float) -> str:
     return format(v, ".3g").replace("-", "\u2212")
 
 
-def _objective(f: Any, lower: float | None
-               ) -> tuple[Objective, float | None]:
-    """A function of the coordinates and the lower bound to judge by: a
-    live-trace objective brings its own (:func:`d2lmini.lower_bound`)."""
-    if isinstance(f, Mapping):
+def _objective(f: Any, lower: Any) -> tuple[Objective, float | None]:
+    """A function of the coordinates and the lower bound to judge by.
+
+    ``lower="auto"``: a live-trace objective, or a function that
+    :func:`d2lmini.objective_2d` made from one (``f.spec``), brings its own
+    (:func:`d2lmini.lower_bound`); any other function is taken to be
+    bounded below by 0, as the book's sums of squares are."""
+    spec = f if isinstance(f, Mapping) else getattr(f, "spec", None)
+    if isinstance(spec, Mapping):
         from .objectives import lower_bound, objective_2d
 
-        return objective_2d(f)[0], lower_bound(f)
+        value = objective_2d(spec)[0] if f is spec else f
+        return value, lower_bound(spec) if lower == "auto" else lower
     if f is None:
         return (lambda *xs: sum(x * x for x in xs)), 0.0
-    return f, lower
+    return f, 0.0 if lower == "auto" else lower
 
 
-def _rising(trace: Trace, f: Any, lower: float | None
+def _rising(trace: Trace, f: Any, lower: Any
             ) -> tuple[float, float] | None:
     """``(f at the start, f at the end)`` when the run is diverging in the
     live traces' sense (:meth:`Trace.diverges`), else ``None``."""
@@ -275,20 +284,19 @@ def _check_objective_2d(f: Any) -> None:
                        'objective such as {"quadratic": [0.1, 2, 0]}')
 
 
-def _check_lower(lower: Any) -> float | None:
-    if lower is None:
-        return None
+def _check_lower(lower: Any) -> Any:
+    if lower is None or (isinstance(lower, str) and lower == "auto"):
+        return lower
     return check_number("lower", lower)
 
 
-def _judge(trace: Trace, f: Any, lower: float | None = 0.0
+def _judge(trace: Trace, f: Any, lower: Any = "auto"
            ) -> tuple[str, bool] | None:
     """``(sentence, bad)`` for the plot when the run is not a plain
     descent, in the live traces' words and kinds
     (:func:`d2lmini.live.run_status`): diverged and diverging are bad;
     escaping (f falls below 0 and below its start, on an f with no lower
-    bound, or below the ``lower`` given, which then was none) and ending
-    uphill are not."""
+    bound) and ending uphill are not."""
     if trace.stopped_at is not None:
         return f"diverged: blew up at step {trace.stopped_at}", True
     rise = _rising(trace, f, lower)
@@ -298,10 +306,11 @@ def _judge(trace: Trace, f: Any, lower: float | None = 0.0
     value, level = _objective(f, lower)
     vals = _values(value, trace.points)
     first, last = float(vals[0]), float(vals[-1])
-    if level is None or vals.min() < level:  # f is not bounded by level
+    if level is None:  # f has no lower bound
         if last < first and last < 0.0:
-            fall = ("leaves the saddle" if isinstance(f, Mapping)
-                    and "saddle" in f else "f falls without bound")
+            spec = f if isinstance(f, Mapping) else getattr(f, "spec", {})
+            fall = ("leaves the saddle" if "saddle" in spec
+                    else "f falls without bound")
             return (f"{fall}: f fell from {_num(first)} to {_num(last)}",
                     False)
     if last > first:
@@ -328,7 +337,7 @@ def show_trace(
     ax: Axes | None = None,
     figsize: tuple[float, float] = FIGSIZE,
     *,
-    lower: float | None = 0.0,
+    lower: float | str | None = "auto",
 ) -> Axes:
     """Draw a 1-D trace ``x_0, x_1, ...`` on the graph of ``f``.
 
@@ -388,7 +397,7 @@ def show_trace_2d(
     title: str | None = None,
     figsize: tuple[float, float] = FIGSIZE,
     *,
-    lower: float | None = 0.0,
+    lower: float | str | None = "auto",
 ) -> Axes:
     """Draw a 2-D trace over the contour lines of ``f``.
 
@@ -405,9 +414,8 @@ def show_trace_2d(
         results: a :class:`Trace` or a list of ``(x1, x2)`` pairs.
         ax: where to draw; a new figure when omitted.
         title: title of the plot, kept when the run goes wrong.
-        lower: a lower bound of ``f`` (0 for the book's sums of squares),
-            or ``None`` if f has none; a live-trace objective brings its
-            own.
+        lower: a lower bound of ``f``, or ``None`` if f has none;
+            ``"auto"``: as in :meth:`Trace.diverges`.
 
     Introduced in ``chapters/gd.ipynb``.
     """
@@ -528,7 +536,7 @@ def trace_grid_2d(
     x0: tuple[float, float] = (-5.0, -2.0),
     ncols: int = 3,
     *,
-    lower: float | None = 0.0,
+    lower: float | str | None = "auto",
     **values: Sequence[Any],
 ) -> np.ndarray:
     """Small multiples: one trace per combination of hyperparameters.

@@ -887,8 +887,16 @@ def test_a_run_leaving_a_saddle_escapes_in_black():
     assert live["kind"] == "escapes" and not live["bad"]
     assert ax.get_title() == "GD\n" + live["text"]
     assert ax.title.get_color() == "black"
-    # A plain function with the default lower = 0, which f goes below: the
-    # same kind, in general words.
+    # The function objective_2d made knows its spec (value.spec).
     ax = d2l.show_trace_2d(value, trace, title="GD")
+    assert ax.get_title() == "GD\n" + live["text"]
+    # A plain function is taken to be bounded by 0 ("auto"): going below
+    # 0 shows that it was not, and nothing is claimed; lower=None says f
+    # has no bound, and the run escapes.
+    def saddle(x1, x2):
+        return x1**2 - x2**2
+
+    assert d2l.show_trace_2d(saddle, trace, title="GD").get_title() == "GD"
+    ax = d2l.show_trace_2d(saddle, trace, title="GD", lower=None)
     assert ax.get_title().startswith("GD\nf falls without bound: f fell")
     plt.close("all")
