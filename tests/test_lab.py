@@ -21,8 +21,9 @@ news, no question about news and no update check.
   under another name (with a title of its own: trust goes by content),
   which scripts/lab.py does not trust, shows the trace's placeholder
   without its script; run again, its trace draws.
-- Known and marked xfail (strict): the arrow keys on a live trace's
-  slider, which JupyterLab's notebook takes for itself.
+- The arrow keys move a live trace's slider: the widget keeps the keys
+  its controls use from reaching JupyterLab's notebook, which would
+  otherwise take them (command mode) and move the focus to the cell.
 
 Marked `site` (a browser test), so `make test-fast` skips it. Alone:
 `.venv/bin/python -m pytest -o addopts="" tests/test_lab.py -p no:xdist`
@@ -332,10 +333,6 @@ def test_saved_live_trace_draws_only_when_trusted(lab, lab_page):
     assert not page.blocked, f"requests left the machine: {page.blocked}"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "JupyterLab's notebook takes the arrow keys in command mode (focus "
-    "goes back to the cell): d2lmini/js/live.js would have to stop the "
-    "propagation of keydown events from its controls"))
 def test_keyboard_on_a_live_trace_slider(lab, lab_page):
     page = lab_page
     _open(page, lab, f"work/{KEPT}.ipynb")

@@ -20,6 +20,18 @@ function mount(root, cfg) {
   addStyle(root.ownerDocument || document);
   root.classList.add("d2lmini-live");
   root.innerHTML = "";
+  // The keys a control uses stay with it: JupyterLab's notebook (command
+  // mode) and the site's shortcuts would otherwise take an arrow key
+  // pressed on a slider. Tab and Escape still leave the widget.
+  root.addEventListener("keydown", function (evt) {
+    var tag = evt.target && evt.target.tagName;
+    var control = /^(INPUT|SELECT|BUTTON)$/.test(tag) ||
+      (evt.target && evt.target.getAttribute &&
+       evt.target.getAttribute("tabindex") !== null);
+    if (control && evt.key !== "Tab" && evt.key !== "Escape") {
+      evt.stopPropagation();
+    }
+  });
   var uid = "d2l" + (++counter) + "-" + Math.random().toString(36).slice(2, 7);
   var obj = objective(cfg.f);
   // The frame the trace was given, and the view shown: the same, or
