@@ -58,25 +58,26 @@ def test_cosine_rejects_plausible_mistakes(not_yet):
 # --- sgd.noise_as_data ---
 
 def test_noise_as_data_accepts_other_forms(passes):
-    def with_torch(Q, mu):
+    def with_torch(Q, x_star):
         Q_inv = torch.linalg.inv(Q)
-        return mu, Q_inv @ Q_inv
+        return x_star, Q_inv @ Q_inv
 
-    def with_numpy(Q, mu):  # arrays, and the inverse of Q^2 directly
+    def with_numpy(Q, x_star):  # arrays, and the inverse of Q^2 directly
         Q = np.asarray(Q)
-        return list(np.asarray(mu)), np.linalg.inv(Q @ Q)
+        return list(np.asarray(x_star)), np.linalg.inv(Q @ Q)
 
     passes("sgd.noise_as_data", with_torch)
     passes("sgd.noise_as_data", with_numpy)
 
 
 def test_noise_as_data_rejects_plausible_mistakes(not_yet):
-    # Q^-1 instead of Q^-2: forgets that the noise is Q (a - mu)
-    not_yet("sgd.noise_as_data", lambda Q, mu: (mu, torch.linalg.inv(Q)),
-            "covariance")
+    # Q^-1 instead of Q^-2: forgets that the noise is Q (a - x*)
     not_yet("sgd.noise_as_data",
-            lambda Q, mu: (0 * mu, torch.linalg.inv(Q @ Q)), "E[a] = mu")
-    not_yet("sgd.noise_as_data", lambda Q, mu: torch.linalg.inv(Q @ Q),
+            lambda Q, x_star: (x_star, torch.linalg.inv(Q)), "covariance")
+    not_yet("sgd.noise_as_data",
+            lambda Q, x_star: (0 * x_star, torch.linalg.inv(Q @ Q)),
+            "E[a] = x*")
+    not_yet("sgd.noise_as_data", lambda Q, x_star: torch.linalg.inv(Q @ Q),
             "(mean, covariance)")
 
 

@@ -81,10 +81,11 @@ def cosine(answer: Callable[[float, float], float]) -> Feedback:
 
 @exercise("sgd.noise_as_data")
 def noise_as_data(answer: Callable[[Any, Any], tuple[Any, Any]]) -> Feedback:
-    """For f = 1/2 (x - mu)^T Q (x - mu) and unit gradient noise, the data
-    a of l(x, a) = 1/2 (x - a)^T Q (x - a) is N(mu, Q^{-2})."""
+    """For f = 1/2 (x - x*)^T Q (x - x*) and unit gradient noise, the data
+    a of l(x, a) = 1/2 (x - a)^T Q (x - a) is N(x*, Q^{-2}); the student's
+    function takes Q and x* (x_star), as in the chapter."""
     if not callable(answer):
-        return _not_callable("data_distribution(Q, mu)")
+        return _not_callable("data_distribution(Q, x_star)")
     gen = np.random.default_rng(0)
     A = gen.standard_normal((3, 3))
     problems = [
@@ -92,32 +93,32 @@ def noise_as_data(answer: Callable[[Any, Any], tuple[Any, Any]]) -> Feedback:
         (np.diag([1.0, 9.0]), np.array([1.0, -2.0])),
         (A @ A.T + 3 * np.eye(3), gen.standard_normal(3)),
     ]
-    for Q, mu in problems:
-        out = answer(torch.tensor(Q), torch.tensor(mu))
+    for Q, x_star in problems:
+        out = answer(torch.tensor(Q), torch.tensor(x_star))
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
             return not_yet("return the pair (mean, covariance)",
-                           "e.g. return mu, cov")
+                           "e.g. return x_star, cov")
         mean, cov = _array(out[0]), _array(out[1])
-        d = len(mu)
+        d = len(x_star)
         if mean is None or cov is None or mean.reshape(-1).shape != (d,) \
                 or cov.shape != (d, d):
             return not_yet(
                 f"for a {d}x{d} Q the mean should have {d} entries and the "
                 f"covariance shape ({d}, {d})",
                 "return a vector and a matrix (tensors or arrays)")
-        if not np.allclose(mean.reshape(-1), mu, atol=1e-8):
+        if not np.allclose(mean.reshape(-1), x_star, atol=1e-8):
             return not_yet(
                 "the mean is not right yet",
-                "E[grad] must equal the true gradient Q (x - mu), so "
-                "E[a] = mu")
+                "E[grad] must equal the true gradient Q (x - x*), so "
+                "E[a] = x*, your x_star")
         Q_inv = np.linalg.inv(Q)
         if not np.allclose(cov, Q_inv @ Q_inv, rtol=1e-6, atol=1e-10):
             return not_yet(
                 f"for Q = {np.round(Q, 3).tolist()} the covariance is not "
                 "right yet",
-                "the gradient of l is Q (x - a); its noise -Q (a - mu) has "
+                "the gradient of l is Q (x - a); its noise -Q (a - x*) has "
                 "covariance Q Sigma Q, which must be the identity")
-    return passed("the data are distributed as N(mu, Q^-2) for every Q "
+    return passed("the data are distributed as N(x*, Q^-2) for every Q "
                   "tried.")
 
 
