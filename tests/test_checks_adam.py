@@ -21,49 +21,52 @@ def test_first_step(not_yet):
 
 
 def test_unbiased_average(not_yet, passes):
-    def biased(m, y, t, beta):  # the plain leaky average from 0
-        return beta * m + (1 - beta) * y
+    def biased(m, z, t, beta):  # the plain leaky average from 0
+        return beta * m + (1 - beta) * z
 
     not_yet("adam.unbiased_average", biased, "biased")
-    not_yet("adam.unbiased_average", lambda m, y, t, beta: None, "nothing")
+    not_yet("adam.unbiased_average", lambda m, z, t, beta: None, "nothing")
 
-    def divided(m, y, t, beta):  # divides by 1 - beta^t at every step
-        return (beta * m + (1 - beta) * y) / (1 - beta ** t)
+    def divided(m, z, t, beta):  # divides by 1 - beta^t at every step
+        return (beta * m + (1 - beta) * z) / (1 - beta ** t)
 
     not_yet("adam.unbiased_average", divided, "add up to one")
 
-    def running_mean(m, y, t, beta):  # weights add up to one, no leak
-        return m + (y - m) / t
+    def running_mean(m, z, t, beta):  # weights add up to one, no leak
+        return m + (z - m) / t
 
     not_yet("adam.unbiased_average", running_mean, "running mean")
 
-    def extrapolating(m, y, t, beta):  # weights 2 and -1: not an average
-        return y if t == 1 else 2 * y - m
+    def extrapolating(m, z, t, beta):  # weights 2 and -1: not an average
+        return z if t == 1 else 2 * z - m
 
     not_yet("adam.unbiased_average", extrapolating)
 
-    def squared(m, y, t, beta):  # not linear in the ys
-        return y if t == 1 else beta * m + (1 - beta) * y * abs(y)
+    def squared(m, z, t, beta):  # not linear in the zs
+        return z if t == 1 else beta * m + (1 - beta) * z * abs(z)
 
     not_yet("adam.unbiased_average", squared)
 
-    def corrected(m, y, t, beta):  # Adam's corrected average, recursively
+    def corrected(m, z, t, beta):  # Adam's corrected average, recursively
         keep = beta * (1 - beta ** (t - 1)) / (1 - beta ** t)
-        return keep * m + (1 - keep) * y
+        return keep * m + (1 - keep) * z
 
-    def started(m, y, t, beta):  # started at y_1
-        return y if t == 1 else beta * m + (1 - beta) * y
+    def started(m, z, t, beta):  # started at z_1
+        return z if t == 1 else beta * m + (1 - beta) * z
 
-    def capped(m, y, t, beta):  # running mean until t = 1 / (1 - beta)
+    def capped(m, z, t, beta):  # running mean until t = 1 / (1 - beta)
         b = min(beta, 1 - 1 / t)
-        return b * m + (1 - b) * y
+        return b * m + (1 - b) * z
 
-    def float32(m, y, t, beta):  # the corrected average, in float32
+    def float32(m, z, t, beta):  # the corrected average, in float32
         keep = torch.tensor(beta * (1 - beta ** (t - 1)) / (1 - beta ** t),
                             dtype=torch.float32)
-        return keep * torch.tensor(m, dtype=torch.float32) + (1 - keep) * y
+        return keep * torch.tensor(m, dtype=torch.float32) + (1 - keep) * z
 
-    for right in (corrected, started, capped, float32):
+    def own_names(avg, value, step, b):  # called by position, any names
+        return value if step == 1 else b * avg + (1 - b) * value
+
+    for right in (corrected, started, capped, float32, own_names):
         passes("adam.unbiased_average", right)
 
 

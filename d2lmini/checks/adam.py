@@ -62,13 +62,15 @@ def _as_float(value: Any) -> float | None:
     return out if math.isfinite(out) else None
 
 
-def _averages(step: Callable[..., Any], ys: list[float],
+def _averages(step: Callable[..., Any], zs: list[float],
               beta: float) -> list[float] | str:
-    """Run the student's one-step update from m_0 = 0 over ys; a message
-    instead when it returns something that is not a number."""
+    """Run the student's one-step update from m_0 = 0 over the values zs
+    (the chapter's z_1, z_2, ...), calling it positionally as
+    step(m_{t-1}, z_t, t, beta); a message instead when it returns
+    something that is not a number."""
     m, out = 0.0, []
-    for t, y in enumerate(ys, 1):
-        new = step(m, y, t, beta)
+    for t, z in enumerate(zs, 1):
+        new = step(m, z, t, beta)
         if new is None:
             return "your function returns nothing yet"
         value = _as_float(new)
@@ -82,24 +84,24 @@ def _averages(step: Callable[..., Any], ys: list[float],
 
 @exercise("adam.unbiased_average")
 def unbiased_average(answer: Callable[..., Any]) -> Feedback:
-    """A one-step update m_t = step(m_{t-1}, y_t, t, beta), from m_0 = 0,
+    """A one-step update m_t = step(m_{t-1}, z_t, t, beta), from m_0 = 0,
     that is a leaky average whose weights add up to one at every step.
 
     The update sees only the previous average, so no division at the end
     is possible. Judged by its defining properties, not by one formula: the
-    averages are linear in the ys, with weights that are non-negative and
+    averages are linear in the zs, with weights that are non-negative and
     add up to one at every t, and after a few memory lengths it weighs a
     new value by 1 - beta, as the leaky average does. So Adam's corrected
-    average, the average started at y_1 and beta_t = min(beta, 1 - 1/t)
+    average, the average started at z_1 and beta_t = min(beta, 1 - 1/t)
     all pass; the biased average, a running mean and a final division
     (impossible here) do not.
     """
     hint = ("a plain leaky average started at 0 has weights adding up to "
-            "1 - beta^t; either start it at y_1 (m_1 = y_1), or give the "
+            "1 - beta^t; either start it at z_1 (m_1 = z_1), or give the "
             "old average the weight beta (1 - beta^(t-1)) / (1 - beta^t)")
     if not callable(answer):
         return not_yet("the answer should be your function "
-                       "unbiased_step(m, y, t, beta)",
+                       "unbiased_step(m, z, t, beta)",
                        "pass the function itself, without calling it")
     gen = torch.Generator().manual_seed(4)
     for beta in (0.9, 0.5, 0.99):
@@ -135,16 +137,16 @@ def unbiased_average(answer: Callable[..., Any]) -> Feedback:
             if isinstance(w, str):
                 return not_yet(w, "return the new average m_t")
             weights.append(w)
-        ys = (1 + torch.randn(n, generator=gen, dtype=torch.float64)).tolist()
-        got = _averages(answer, ys, beta)
+        zs = (1 + torch.randn(n, generator=gen, dtype=torch.float64)).tolist()
+        got = _averages(answer, zs, beta)
         if isinstance(got, str):
             return not_yet(got, "return the new average m_t")
         for t in range(n):
-            want = sum(weights[j][t] * ys[j] for j in range(n))
+            want = sum(weights[j][t] * zs[j] for j in range(n))
             # float32 rounding again, on values of size about 1 (5e-6)
             if not math.isclose(got[t], want, rel_tol=5e-6, abs_tol=5e-6):
                 return not_yet(
-                    f"your m_{t + 1} is not a weighted sum of the ys "
+                    f"your m_{t + 1} is not a weighted sum of the zs "
                     "(an average is linear in its inputs)", hint)
         low = min(min(w) for w in weights)
         if low < -5e-6:  # rounding of a zero weight, as above
