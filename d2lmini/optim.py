@@ -522,10 +522,14 @@ def adam(
     for p, (v, s, t) in zip(params, states):
         with torch.no_grad():
             t += 1
+            # The bias corrections from the step as a Python float (64
+            # bits), as torch.optim: 1 - beta2**t from the float32
+            # counter is off by 1e-5.
+            step = float(t)
             v[:] = beta1 * v + (1 - beta1) * p.grad
             s[:] = beta2 * s + (1 - beta2) * torch.square(p.grad)
-            v_hat = v / (1 - beta1**t)
-            s_hat = s / (1 - beta2**t)
+            v_hat = v / (1 - beta1**step)
+            s_hat = s / (1 - beta2**step)
             p -= lr * v_hat / (torch.sqrt(s_hat) + eps)
 
 
@@ -556,11 +560,12 @@ def yogi(
     for p, (v, s, t) in zip(params, states):
         with torch.no_grad():
             t += 1
+            step = float(t)  # the bias corrections in float64, as in adam
             g2 = torch.square(p.grad)
             v[:] = beta1 * v + (1 - beta1) * p.grad
             s[:] = s + (1 - beta2) * torch.sign(g2 - s) * g2
-            v_hat = v / (1 - beta1**t)
-            s_hat = s / (1 - beta2**t)
+            v_hat = v / (1 - beta1**step)
+            s_hat = s / (1 - beta2**step)
             p -= lr * v_hat / (torch.sqrt(s_hat) + eps)
 
 
@@ -601,8 +606,9 @@ def adamax(
     for p, (v, u, t) in zip(params, states):
         with torch.no_grad():
             t += 1
+            step = float(t)  # 1 - beta1**t in float64, as torch.optim
             v[:] = beta1 * v + (1 - beta1) * p.grad
-            v_hat = v / (1 - beta1**t)
+            v_hat = v / (1 - beta1**step)
             if eps_in_max:  # PyTorch
                 u[:] = torch.maximum(beta2 * u, torch.abs(p.grad) + eps)
                 p -= lr * v_hat / u
@@ -611,7 +617,7 @@ def adamax(
                 p -= lr * v_hat / (u + eps)
 
 
-def _nadam_mu(beta1: float, momentum_decay: float, t: Any) -> Any:
+def _nadam_mu(beta1: float, momentum_decay: float, t: float) -> float:
     """PyTorch's momentum schedule ``beta1 * (1 - 0.96**(t * psi) / 2)``."""
     return beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
 
@@ -659,18 +665,20 @@ def nadam(
     for p, (v, s, t, mu_prod) in zip(params, states):
         with torch.no_grad():
             t += 1
+            step = float(t)  # the scalars in float64, as torch.optim
             v[:] = beta1 * v + (1 - beta1) * p.grad
             s[:] = beta2 * s + (1 - beta2) * torch.square(p.grad)
-            s_hat = s / (1 - beta2**t)
+            s_hat = s / (1 - beta2**step)
             if psi is None:  # the sources: constant momentum beta1
-                v_hat = beta1 * v / (1 - beta1**t)
-                g_hat = (1 - beta1) * p.grad / (1 - beta1**t)
+                v_hat = beta1 * v / (1 - beta1**step)
+                g_hat = (1 - beta1) * p.grad / (1 - beta1**step)
             else:  # PyTorch: momentum schedule mu_t
-                mu = _nadam_mu(beta1, psi, t)
-                mu_next = _nadam_mu(beta1, psi, t + 1)
-                mu_prod *= mu
-                v_hat = mu_next * v / (1 - mu_prod * mu_next)
-                g_hat = (1 - mu) * p.grad / (1 - mu_prod)
+                mu = _nadam_mu(beta1, psi, step)
+                mu_next = _nadam_mu(beta1, psi, step + 1)
+                mu_prod *= mu  # Pi_t, kept in the state
+                prod = float(mu_prod)  # and used as a Python float
+                v_hat = mu_next * v / (1 - prod * mu_next)
+                g_hat = (1 - mu) * p.grad / (1 - prod)
             p -= lr * (v_hat + g_hat) / (torch.sqrt(s_hat) + eps)
 
 
@@ -713,12 +721,16 @@ def amsgrad(
     for p, (v, s, s_max, t) in zip(params, states):
         with torch.no_grad():
             t += 1
+            # The bias corrections from the step as a Python float (64
+            # bits), as torch.optim: 1 - beta2**t from the float32
+            # counter is off by 1e-5.
+            step = float(t)
             v[:] = beta1 * v + (1 - beta1) * p.grad
             s[:] = beta2 * s + (1 - beta2) * torch.square(p.grad)
             s_max[:] = torch.maximum(s_max, s)
             if bias_correction:  # PyTorch
-                v_hat = v / (1 - beta1**t)
-                s_hat = s_max / (1 - beta2**t)
+                v_hat = v / (1 - beta1**step)
+                s_hat = s_max / (1 - beta2**step)
             else:  # Reddi et al. and the sources
                 v_hat, s_hat = v, s_max
             p -= lr * v_hat / (torch.sqrt(s_hat) + eps)
@@ -978,11 +990,15 @@ def adamw(
     for p, (v, s, t) in zip(params, states):
         with torch.no_grad():
             t += 1
+            # The bias corrections from the step as a Python float (64
+            # bits), as torch.optim: 1 - beta2**t from the float32
+            # counter is off by 1e-5.
+            step = float(t)
             p -= lr * weight_decay * p  # the decoupled decay
             v[:] = beta1 * v + (1 - beta1) * p.grad
             s[:] = beta2 * s + (1 - beta2) * torch.square(p.grad)
-            v_hat = v / (1 - beta1**t)
-            s_hat = s / (1 - beta2**t)
+            v_hat = v / (1 - beta1**step)
+            s_hat = s / (1 - beta2**step)
             p -= lr * v_hat / (torch.sqrt(s_hat) + eps)
 
 
@@ -1126,12 +1142,15 @@ def schedule_free_adamw(
     for p, (z, x, s, t, weight_sum) in zip(params, states):
         with torch.no_grad():
             t += 1
+            # lr_t from the step as a Python float (64 bits): 1 - beta2**t
+            # from the float32 counter is off by 1e-5.
+            step = float(t)
             if t == 1:  # z_1 = x_1 = y_1, the starting point
                 z[:] = p
                 x[:] = p
             s[:] = beta2 * s + (1 - beta2) * torch.square(p.grad)
-            ramp = min(1.0, float(t) / warmup) if warmup > 0 else 1.0
-            lr_t = lr * torch.sqrt(1 - beta2**t) * ramp
+            ramp = min(1.0, step / warmup) if warmup > 0 else 1.0
+            lr_t = lr * (1 - beta2**step) ** 0.5 * ramp
             z -= lr_t * (p.grad / (torch.sqrt(s) + eps) + weight_decay * p)
             weight_sum += lr_t**2
             c = lr_t**2 / weight_sum if weight_sum > 0 else 0.0

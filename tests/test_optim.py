@@ -186,6 +186,201 @@ def test_matches_torch_optim(float64, seed, name, hyperparams, torch_cls,
     assert worst <= 1e-10
 
 
+# --- float32: the scalars from the step as a Python float ------------------
+#
+# The float64 comparisons above cannot see the precision of the scalar
+# factors: torch.optim computes the bias corrections 1 - beta^t (and NAdam's
+# mu_t) from the step count as a Python float, in 64 bits. Taken from a
+# float32 counter, beta2 = 0.999 is rounded first (relative error 1.3e-8)
+# and 1 - beta2^t, about (1 - beta2) t, inherits that error divided by
+# 1 - beta2: 1.3e-5, 6e-6 of every step after the square root. With
+# beta2 = 0.9999 (rounded by 1.7e-8) it is 1.7e-4, 8e-5 of a step. These
+# tests take betas near 1 so that error stands far above the rounding of
+# float32 arithmetic (for the default 0.999 the two are of one size over 20
+# updates).
+
+U32 = 2.0**-24  # unit roundoff of float32
+
+PARITY32 = [
+    ("adam", {"lr": 0.05, "beta2": 0.9999, "eps": 1e-8},
+     torch.optim.Adam, {"lr": 0.05, "betas": (0.9, 0.9999), "eps": 1e-8}),
+    ("adamw", {"lr": 0.05, "beta2": 0.9999, "eps": 1e-8,
+               "weight_decay": 0.1},
+     torch.optim.AdamW, {"lr": 0.05, "betas": (0.9, 0.9999), "eps": 1e-8,
+                         "weight_decay": 0.1}),
+    ("amsgrad", {"lr": 0.05, "beta2": 0.9999, "eps": 1e-8,
+                 "bias_correction": True},
+     torch.optim.Adam, {"lr": 0.05, "betas": (0.9, 0.9999), "eps": 1e-8,
+                        "amsgrad": True}),
+    # AdaMax corrects v alone: beta1 near 1 makes 1 - beta1^t sensitive.
+    ("adamax", {"lr": 0.05, "beta1": 0.9999, "eps_in_max": True},
+     torch.optim.Adamax, {"lr": 0.05, "betas": (0.9999, 0.999)}),
+    ("nadam", {"lr": 0.05, "beta2": 0.9999, "momentum_decay": 4e-3},
+     torch.optim.NAdam, {"lr": 0.05, "betas": (0.9, 0.9999),
+                         "momentum_decay": 4e-3}),
+]
+
+RULES32 = {**RULES, "adamw": (d2l.adamw, d2l.init_adamw_states)}
+STEPS32 = 20
+
+
+def coherent_problem(dtype):
+    """Small parameters and gradients 1 + x/5 + noise/10, between 0.4 and
+    1.6 in these runs (the tests check it): every update moves x the same
+    way, so an error proportional to the steps adds up instead of averaging
+    out. The start and the noise are float32 numbers in either dtype."""
+    gen = torch.Generator().manual_seed(0)
+    start = [(0.1 * torch.randn(s, generator=gen, dtype=torch.float64))
+             .to(torch.float32).to(dtype) for s in [(5, 7), (6,)]]
+
+    def grads(params, step):
+        g = torch.Generator().manual_seed(100 + step)
+        out = [1 + 0.2 * p.detach() + 0.1 * torch.randn(
+            p.shape, generator=g, dtype=torch.float64).to(torch.float32)
+            .to(dtype) for p in params]
+        assert all(0.4 < float(x.min()) and float(x.max()) < 1.6
+                   for x in out)  # what the tolerances below assume
+        return out
+
+    return start, grads
+
+
+@pytest.mark.parametrize(
+    ("name", "hyperparams", "torch_cls", "torch_kwargs"), PARITY32,
+    ids=[p[0] for p in PARITY32],
+)
+def test_matches_torch_optim_in_float32(name, hyperparams, torch_cls,
+                                        torch_kwargs):
+    start, grads = coherent_problem(torch.float32)
+    ours = [p.clone().requires_grad_() for p in start]
+    theirs = [p.clone().requires_grad_() for p in start]
+    fn, init = RULES32[name]
+    states = init(ours)
+    optimizer = torch_cls(theirs, foreach=False, **torch_kwargs)
+    # Rounding bound, added up over the updates t = 1..20. The two sides
+    # compute the step delta_t in another order: each rounds <= 8 times
+    # (the Python-float scalars cast to float32 included; a square root
+    # halves its argument's error), 16 U32 |delta_t| together. Their
+    # moments v, s round another way too (torch's lerp against
+    # beta v + (1 - beta) g): <= 3 U32 of the new moment per update on
+    # each side, with one-signed gradients a relative error <= 3 t U32
+    # after t updates, in v and (halved by the root) in s: 9 t U32
+    # |delta_t| together. Each side rounds p at most twice per update
+    # (AdamW's decay, NAdam's two subtractions): 4 U32 |p|. A difference
+    # of p moves the next gradient by a fifth of it and the step by at
+    # most lr (1 - beta1) / (1 - beta1^t) / 5 / min|g| of it, twice that
+    # for NAdam's gradient term: <= 0.25 summed over the updates, so the
+    # carried bound grows at most e^0.25 < 1.3 times. This comes to ~210
+    # U32 (1.3e-5) here; this CPU uses <= 0.03 of it, one random ulp per
+    # update <= 0.07 (tests/ulp_margin.py). The float32 counter's error
+    # (the old code) is 5 to 12 times the bound.
+    bound = 0.0
+    for t in range(1, STEPS32 + 1):
+        before = [p.detach().clone() for p in theirs]
+        for p, g in zip(ours, grads(ours, t)):
+            p.grad = g
+        fn(ours, states, hyperparams)
+        for p, g in zip(theirs, grads(theirs, t)):
+            p.grad = g
+        optimizer.step()
+        with torch.no_grad():
+            delta = max(float((p - b).abs().max())
+                        for p, b in zip(theirs, before))
+            size = max(float(p.abs().max()) for p in theirs)
+        bound += (16 + 9 * t) * U32 * delta + 4 * U32 * size
+    for a, b in zip(ours, theirs):
+        torch.testing.assert_close(a, b, rtol=0, atol=1.3 * bound)
+    with torch.no_grad():
+        moved = max(float((a - b).abs().max()) for a, b in zip(ours, start))
+    assert moved > 0.5  # 20 updates of about lr = 0.05 each, one way
+
+
+def _run_in(dtype, fn, init, hyperparams):
+    """A float32 or float64 run on coherent_problem: the parameters, and
+    per update the largest step and the largest |x|."""
+    start, grads = coherent_problem(dtype)
+    params = [p.clone() for p in start]
+    states = init(params)
+    deltas, sizes = [], []
+    for t in range(1, STEPS32 + 1):
+        before = [p.clone() for p in params]
+        for p, g in zip(params, grads(params, t)):
+            p.grad = g
+        fn(params, states, hyperparams)
+        deltas.append(max(float((p - b).abs().max())
+                          for p, b in zip(params, before)))
+        sizes.append(max(float(p.abs().max()) for p in params))
+    return params, deltas, sizes
+
+
+def test_yogi_in_float32_follows_its_float64_run():
+    """Yogi is not in torch.optim: its float32 run against its float64 run
+    (which the float64 tests check), from the same float32 start."""
+    hp = {"lr": 0.05, "beta2": 0.9999}
+    lo, deltas, sizes = _run_in(torch.float32, d2l.yogi,
+                                d2l.init_adam_states, hp)
+    hi, _, _ = _run_in(torch.float64, d2l.yogi, d2l.init_adam_states, hp)
+    # The float64 run is exact at this scale (2^-53 against 2^-24). The
+    # float32 run rounds the step <= 8 times and the gradient 1 + x/5 +
+    # noise twice, which moves the step by <= 4 U32 more (v and sqrt(s)
+    # both scale with it): 12 U32 |delta_t|; its moments round <= 3 times
+    # per update, a relative error <= 3 t U32 in v, and in s, which Yogi
+    # moves by + (1 - beta2) g^2 here (s << g^2 for t <= 20: the sign is
+    # +), halved by the root: 4.5 t U32 |delta_t|; p - step rounds once:
+    # U32 |p|. Carried through the gradient as in the torch test: < 1.3
+    # times. This comes to ~100 U32 (6e-6); this CPU uses <= 0.04 of it,
+    # one random ulp per update <= 0.11 (tests/ulp_margin.py). The float32
+    # counter's error in 1 - beta2^t (the old code) is 13 times the bound.
+    bound = sum((12 + 4.5 * t) * U32 * d + U32 * x
+                for t, (d, x) in enumerate(zip(deltas, sizes), start=1))
+    for a, b in zip(lo, hi):
+        torch.testing.assert_close(a.double(), b, rtol=0, atol=1.3 * bound)
+
+
+def test_schedule_free_adamw_in_float32_follows_its_float64_run():
+    """Not in torch.optim either: as Yogi, float32 against float64 (which
+    tests/test_schedules.py checks against the paper's algorithm)."""
+    hp = {"lr": 0.05, "beta2": 0.9999, "weight_decay": 0.1}
+    runs = {}
+    for dtype in (torch.float32, torch.float64):
+        start, grads = coherent_problem(dtype)
+        params = [p.clone() for p in start]
+        states = d2l.init_schedule_free_adamw_states(params)
+        moves = []  # per update: largest change of z and of x, largest value
+        for t in range(1, STEPS32 + 1):
+            zx = [(z.clone(), x.clone()) for z, x, *_ in states]
+            for p, g in zip(params, grads(params, t)):
+                p.grad = g
+            d2l.schedule_free_adamw(params, states, hp)
+            moves.append((
+                max(float((z - z0).abs().max())
+                    for (z, *_), (z0, _) in zip(states, zx)),
+                max(float((x - x0).abs().max())
+                    for (_, x, *_), (_, x0) in zip(states, zx)),
+                max(float(v.abs().max()) for z, x, *_ in states
+                    for v in (z, x))))
+        runs[dtype] = params, moves
+    # The float64 run is exact at this scale. Per update t the float32 run
+    # rounds the step of z, lr_t (g / (sqrt(s) + eps) + nu y), <= 7 times,
+    # the gradient twice and s by <= 3 t U32 (halved by the root):
+    # (10 + 1.5 t) U32 |dz|. The weight c_t =
+    # lr_t^2 / sum lr_i^2 carries the float32 sum (t U32) and 2 roundings,
+    # and moves x by c_t (z - x): (t + 2) U32 |dx|; z - dz, the average x
+    # and y = (1 - beta1) z + beta1 x round <= 8 times: 8 U32 max(|z|,
+    # |x|). A difference of y moves the gradient by a fifth of it and z by
+    # at most lr / 5 / min|g| = 0.025 of it per update, 0.5 summed:
+    # carried, the bound grows < e^0.5 < 1.7 times. This comes to ~270 U32
+    # (1.6e-5); this CPU uses <= 0.012 of it, one random ulp per update
+    # <= 0.04 (tests/ulp_margin.py). The float32 counter's error in lr_t
+    # (the old code) is 3.4 times the bound.
+    lo, moves = runs[torch.float32]
+    hi, _ = runs[torch.float64]
+    bound = sum((10 + 1.5 * t) * U32 * dz + (t + 2) * U32 * dx
+                + 8 * U32 * size
+                for t, (dz, dx, size) in enumerate(moves, start=1))
+    for a, b in zip(lo, hi):
+        torch.testing.assert_close(a.double(), b, rtol=0, atol=1.7 * bound)
+
 # --- first steps written out by hand -----------------------------------------
 
 X0 = np.array([1.5, -0.5, 0.25, 2.0])
