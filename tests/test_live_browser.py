@@ -29,7 +29,7 @@ from urllib.parse import urlparse
 import live_reference as ref_
 import numpy as np
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, OUTPUT, local_server
+from conftest import OUTPUT, local_server
 
 import d2lmini as d2l
 from d2lmini import live
@@ -104,17 +104,6 @@ def server(tmp_path_factory):
     (root / "live.html").write_text(PAGE.format(body), encoding="utf-8")
     with local_server(root) as url:
         yield f"{url}/live.html"
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).is_file():
-        pytest.skip(f"no chromium at {CHROMIUM}")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _open(browser, url, width=1000, scheme="light"):
