@@ -137,7 +137,7 @@ def test_lion_with_beta1_zero_is_sign_sgd():
 def test_muon_on_a_row_is_normalized_momentum():
     """A 1 x n matrix has one singular value, ||B||: Newton-Schulz makes
     it p^5(1), so the step is lr p^5(1) B / ||B||."""
-    n, lr, mu = 8, 0.1, 0.95
+    n, lr, beta = 8, 0.1, 0.95
     x = torch.randn(1, n, dtype=torch.float64, requires_grad=True)
     states = d2l.init_muon_states([x])
     B = torch.zeros(1, n, dtype=torch.float64)
@@ -148,9 +148,9 @@ def test_muon_on_a_row_is_normalized_momentum():
         before = x.detach().clone()
         g = torch.randn(1, n, dtype=torch.float64)
         x.grad = g
-        d2l.muon([x], states, {"lr": lr, "momentum": mu,
+        d2l.muon([x], states, {"lr": lr, "momentum": beta,
                                "weight_decay": 0.0, "nesterov": False})
-        B = mu * B + (1 - mu) * g
+        B = beta * B + (1 - beta) * g
         # One update from the same x; a norm of n terms (CPU-ordered) and
         # 5 Newton-Schulz steps on a 1 x n row: <= ~50 u of the step.
         # This CPU uses <= 1.1e-2 of rtol 1e-12, one random ulp per update
