@@ -2,8 +2,10 @@
  * of the answer boxes, the counts and the reset button that
  * scripts/book_exercises.py writes into the pages. The
  * build writes it, stripped, as _static/d2lmini-exercises-HASH.js, into
- * the pages that have a box or a count only; the evaluator
- * (d2lmini/js/checks.js) comes when a box is first used. Progress is kept
+ * the pages that have a box or a count only; on a page with a box it
+ * then loads the evaluator (d2lmini/js/checks.js), which sets
+ * window.d2lmini.check(name, answer) for the boxes, for tests and for a
+ * reader's own scripts. Progress is kept
  * in this browser only: localStorage["d2lmini:exercises"] holds
  * {name: {answer, message}} for every exercise passed, the answer as
  * typed.
@@ -107,12 +109,12 @@
     region.textContent = text;
   }
 
-  /* -- the evaluator, loaded when a box is first used ------------------ */
+  /* -- the evaluator, loaded once the page is ready -------------------- */
 
   /* d2lmini/js/checks.js sets window.d2lmini.check(name, answer). It is
-   * loaded when a box is first focused or submitted, not with the page:
-   * a visit that answers nothing does not load it. Its address is the
-   * data-evaluator attribute of this script's tag. */
+   * loaded after the page (it is not needed to show it), once; a box used
+   * before it arrives waits for it. Its address is the data-evaluator
+   * attribute of this script's tag. */
   var SCRIPT = document.currentScript;
   var EVALUATOR = SCRIPT && SCRIPT.getAttribute("data-evaluator");
   var loading = null;
@@ -205,8 +207,13 @@
   }
 
   ready(function () {
-    document.querySelectorAll("form.d2lmini-answer[data-check]")
-      .forEach(wire);
+    var forms = document.querySelectorAll("form.d2lmini-answer[data-check]");
+    forms.forEach(wire);
+    if (forms.length) {
+      evaluator().catch(function () {
+        /* said at the next submit; a later use tries again */
+      });
+    }
     document.querySelectorAll(".d2lmini-progress-reset")
       .forEach(function (button) {
         button.addEventListener("click", function () {

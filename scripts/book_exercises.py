@@ -26,8 +26,8 @@ boxes' script ``scripts/book_exercises.js`` as
 its sha256, as ``scripts/book_live.py`` does, so a browser never keeps a
 stale copy; 4 kB). The generic evaluator ``d2lmini/js/checks.js`` (16 kB)
 is written as ``_static/d2lmini-checks-HASH.js`` and loaded by that script
-when a box is first focused or submitted, so that a visit that answers
-nothing does not load it; both are stripped of comments and indentation
+once the page is ready (it sets ``window.d2lmini.check(name, answer)``
+for the boxes, for tests and for readers' own scripts); both are stripped of comments and indentation
 (:func:`strip`). No request for data, so it all works from ``file://``;
 pages without an exercise box load neither. Before the first exercise of
 the Exercises section (the section of the first checked exercise), a line

@@ -130,9 +130,13 @@ def _prune_icon_rules(css: str, used: set[str]) -> str:
 
 def _drop_search_index(outdir: Path) -> None:
     """pydata-sphinx-theme loads the whole search index (about 120 kB) on
-    every page for its search-as-you-type, which the book leaves off;
-    the search page loads it itself."""
-    tag = re.compile(r'\s*<script src="[^"]*searchindex\.js"></script>')
+    every page for its search-as-you-type, which the book leaves off, and
+    Sphinx its search code (searchtools.js and the stemmer in
+    language_data.js, 26 kB), which runs on the search page only (the
+    search box of every page sends the words to it); the search page
+    loads all three itself."""
+    tag = re.compile(r'\s*<script src="[^"]*(?:searchindex|searchtools|'
+                     r'language_data)\.js(?:\?[^"]*)?"></script>')
     for page in outdir.rglob("*.html"):
         if page.name == "search.html":
             continue

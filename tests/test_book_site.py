@@ -110,19 +110,23 @@ def test_icon_fonts_keep_exactly_the_icons_the_pages_use(tmp_path):
     (out / book_site.FA_SCRIPT).write_text("x" * 1000 + " fa-rocket")
     before = sum(p.stat().st_size for p in (out / book_site.FA_FONTS)
                  .glob("*.woff2"))
-    (out / "search.html").write_text(
+    search_scripts = (
+        '<script src="_static/language_data.js"></script>\n'
+        '<script src="_static/searchtools.js"></script>\n'
         '<script src="searchindex.js"></script>')
+    (out / "search.html").write_text(search_scripts)
     page = out / "page.html"
-    page.write_text(page.read_text()
-                    + '\n<script src="searchindex.js"></script>')
+    page.write_text(page.read_text() + "\n" + search_scripts.replace(
+        "_static/", "../_static/").replace(".js", ".js?v=1"))
     app = SimpleNamespace(builder=SimpleNamespace(format="html"), outdir=out,
                           config=SimpleNamespace(html_theme_options={}))
     book_site.lighten(app, None)
     css = (out / book_site.THEME_CSS).read_text()
     assert ".fa-bars:before" in css and ".fa-github:before" in css
     assert ".fa-rocket:before" not in css
-    assert "searchindex" not in (out / "page.html").read_text()
-    assert "searchindex" in (out / "search.html").read_text()
+    for name in ("searchindex", "searchtools", "language_data"):
+        assert name not in (out / "page.html").read_text()
+    assert (out / "search.html").read_text() == search_scripts
 
     solid = TTFont(out / book_site.FA_FONTS / "fa-solid-900.woff2")
     brands = TTFont(out / book_site.FA_FONTS / "fa-brands-400.woff2")
