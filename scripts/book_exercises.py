@@ -27,9 +27,10 @@ its sha256, as ``scripts/book_live.py`` does, so a browser never keeps a
 stale copy; 4 kB). The generic evaluator ``d2lmini/js/checks.js`` (16 kB)
 is written as ``_static/d2lmini-checks-HASH.js`` and loaded by that script
 once the page is ready (it sets ``window.d2lmini.check(name, answer)``
-for the boxes, for tests and for readers' own scripts); both are stripped of comments and indentation
-(:func:`strip`). No request for data, so it all works from ``file://``;
-pages without an exercise box load neither. Before the first exercise of
+for the boxes, for tests and for readers' own scripts); both are
+stripped of comments and indentation (:func:`strip`). No request for
+data, so it all works from ``file://``; pages without an exercise box
+load neither. Before the first exercise of
 the Exercises section (the section of the first checked exercise), a line
 counts the exercises passed in this browser; the front page (the root
 document) gets the same count for every chapter of the table of contents,
