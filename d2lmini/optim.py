@@ -1549,7 +1549,7 @@ _ADAM_BETAS = {"beta1": 0.9, "beta2": 0.999}
 # package's exports, its tables (OPTIMIZERS, INIT_STATES, _SPECS), the
 # checks of every trainer, the explorers and the live traces' table all
 # derive from it; the live traces also need the rule's twin in
-# d2lmini/js/live.js (tests/test_live.py says so until it is there).
+# d2lmini/js/rules.js (tests/test_live.py says so until it is there).
 REGISTRY: dict[str, Registration] = {
     "sgd": Registration(sgd, init_sgd_states, {"lr": _REQUIRED}),
     "sgd_momentum": Registration(sgd_momentum, init_momentum_states, {

@@ -4,7 +4,8 @@ Every schedule here is a :class:`Schedule`: a function ``t -> eta_t`` that
 gives the learning rate of update ``t = 1, 2, ...``, counted as every
 helper of the package counts (``schedule=`` of :func:`d2lmini.train_ch11`,
 :func:`d2lmini.trainer_2d`, :func:`d2lmini.train_digits`, and the live
-traces, which take ``schedule.spec``).
+traces, which take ``{kind: [arg, ...]}``, the arguments after ``lr``:
+their peak rate is each run's ``lr``).
 
 Each one equals a ``torch.optim.lr_scheduler`` stepped once per update,
 after ``optimizer.step()``: update ``t`` runs at the rate the scheduler
